@@ -1,0 +1,9 @@
+'use strict';
+// The repository tests itself with its own preset: every test here runs under leakproof's checks.
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: '@leakproof/jest-preset',
+  testMatch: ['<rootDir>/packages/*/src/__tests__/**/*.test.ts', '<rootDir>/fixtures/*/__tests__/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  testTimeout: 60_000,
+};

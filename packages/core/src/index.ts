@@ -1,0 +1,11 @@
+export { InspectorClient } from './inspector-client';
+export { forceGc, settle, eventLoopTurn } from './gc';
+export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
+export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './measure';
+export { resolveLeakOptions, LeakOptionsError, describeValue, matchesAny, DEFAULT_TIMEOUT_MS, type LeakOptions, type ResolvedLeakOptions } from './options';
+export { siteStatus, decideSites, type SiteStatus } from './decide';
+export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
+export { activeResourceCounts } from './handles';
+export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement } from './format';
+export { registerOwnCode, isUserFrame, isOwnFrame, formatFrame, formatStack, fileOf, prettyFile } from './stack';
+export type * from './types';

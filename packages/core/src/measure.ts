@@ -1,0 +1,286 @@
+import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
+import { AllocationSampler, type SampleClassifier } from './allocation-sampler';
+import { decideSites, growingHandleTypes, type SiteDecision } from './decide';
+import { explainSurvivors, type ExplainedGroup } from './explain';
+import { eventLoopTurn, settle } from './gc';
+import { activeResourceCounts } from './handles';
+import type { InspectorClient } from './inspector-client';
+import { matchesAny, type ResolvedLeakOptions } from './options';
+import { fileOf, formatFrame, isOwnFrame, siteFrame } from './stack';
+import type { Frame, LeakFinding, LeakVerdict, MeasurementPlan, SiteSurvivors } from './types';
+
+export type CallUnderTest = () => unknown;
+
+/** The code under test threw or rejected: the caller should fail with `cause`, not a verdict. */
+export class CallFailedError extends Error {
+  override name = 'CallFailedError';
+  constructor(
+    override readonly cause: unknown,
+    readonly callNumber: number,
+  ) {
+    super(`leakproof: the function under test threw on call ${callNumber}`);
+  }
+}
+
+/** The measurement could not finish in time: never reported as a pass. */
+export class MeasurementTimeoutError extends Error {
+  override name = 'MeasurementTimeoutError';
+}
+
+/** Allocation stacks that pass through these are known, expected survivors, left out with a note. */
+const KNOWN_SURVIVORS: Array<{ reason: string; test: (file: string) => boolean }> = [
+  { reason: 'jest.fn() call records', test: (f) => /[\\/]jest-mock[\\/]/.test(f) },
+  { reason: 'module initialisation', test: (f) => /[\\/]jest-runtime[\\/]/.test(f) || f === 'node:internal/modules/cjs/loader' },
+];
+
+/**
+ * Only what the code under test allocated counts: the frames above leakproof's own call loop.
+ * An allocation whose innermost frame is leakproof's (markers, the loop's promises) is ours.
+ */
+export function classifyCallAllocation(ignore: Array<string | RegExp>): SampleClassifier {
+  return (stack: Frame[]) => {
+    const ownAt = stack.findIndex(isOwnFrame);
+    const inner = ownAt === -1 ? stack : stack.slice(0, ownAt);
+    if (inner.length === 0) return null;
+    for (const known of KNOWN_SURVIVORS) if (inner.some((f) => known.test(fileOf(f)))) return { ignored: known.reason };
+    const site = formatFrame(siteFrame(inner) as Frame);
+    if (ignore.length > 0 && matchesAny(site, ignore)) return { ignored: 'ignore option' };
+    return { site };
+  };
+}
+
+interface RunResult extends MeasurementPlan {
+  decisions: SiteDecision[];
+  handleGrowth: Array<{ type: string; growth: number }>;
+}
+
+/**
+ * Measures whether `fn` leaks: warm-up, rounds, settle, the consistency rule, escalation.
+ * Pure engine: no Jest knowledge; adapters turn the verdict into matcher results.
+ */
+export async function measureLeaks(
+  fn: CallUnderTest,
+  options: ResolvedLeakOptions,
+  client: InspectorClient,
+): Promise<LeakVerdict> {
+  const started = performance.now();
+  const deadline = started + options.timeout;
+  const caller = new Caller(fn, deadline, options.timeout);
+  const notes: string[] = [];
+
+  await caller.call(options.warmup);
+  const runs: RunResult[] = [];
+  let callsPerRound = options.callsPerRound;
+  for (;;) {
+    const run = await measureRun(caller, client, options, callsPerRound);
+    runs.push(run);
+    const growing = run.decisions.filter((d) => d.status === 'growing');
+    const sporadic = run.decisions.filter((d) => d.status === 'sporadic');
+    const suspicious = growing.length + sporadic.length + run.handleGrowth.length > 0;
+    const confirmed = runs.length >= 2 && (growing.length > 0 || run.handleGrowth.length > 0);
+    if (!suspicious || confirmed || callsPerRound >= options.maxCallsPerRound) break;
+    // A suspicion is re-measured with 4x the calls: a leak keeps growing every round, while a
+    // cache fills up, JIT work ends and a rare event becomes regular (docs/noise-model.md).
+    callsPerRound = Math.min(options.maxCallsPerRound, callsPerRound * 4);
+    notes.push(`re-measured with ${callsPerRound} calls per round after a suspicious run`);
+  }
+
+  const last = runs[runs.length - 1];
+  const confirmed = runs.length >= 2 || options.maxCallsPerRound === options.callsPerRound;
+  const growing = confirmed ? last.decisions.filter((d) => d.status === 'growing') : [];
+  const handleGrowth = confirmed ? last.handleGrowth : [];
+  const callsMeasured = last.rounds * last.callsPerRound;
+  const findings: LeakFinding[] = [];
+
+  if (growing.length > 0) {
+    let explained: ExplainedGroup[] | undefined;
+    if (options.explain) {
+      try {
+        // Enough calls that a 1-in-10 leak clears the floor while our own few objects do not.
+        const explainCalls = Math.max(last.callsPerRound, 200);
+        explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls);
+      } catch (error) {
+        notes.push(`heap snapshot explanation failed: ${(error as Error).message}`);
+      }
+    }
+    findings.push(...objectFindings(growing.map((d) => d.site), callsMeasured, explained, options.ignore));
+  }
+  for (const { type, growth } of handleGrowth) {
+    if (matchesAny(type, options.ignore)) continue;
+    findings.push({ kind: 'handles', what: type, countPerCall: growth / callsMeasured, bytesPerCall: 0, perRound: [] });
+  }
+  for (const run of runs) {
+    for (const d of run.decisions) if (d.status === 'sporadic' && run === last) {
+      notes.push(`survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`);
+    }
+  }
+
+  return {
+    leaked: findings.length > 0,
+    findings,
+    runs: runs.map((r) => ({
+      warmupCalls: r.warmupCalls,
+      callsPerRound: r.callsPerRound,
+      rounds: r.rounds,
+      growing: r.decisions.filter((d) => d.status === 'growing').map((d) => d.site.site),
+      sporadic: r.decisions.filter((d) => d.status === 'sporadic').map((d) => d.site.site),
+    })),
+    totalCalls: caller.calls,
+    durationMs: performance.now() - started,
+    notes,
+  };
+}
+
+async function measureRun(
+  caller: Caller,
+  client: InspectorClient,
+  options: ResolvedLeakOptions,
+  callsPerRound: number,
+): Promise<RunResult> {
+  await settle();
+  const handlesBefore = activeResourceCounts();
+  const sampler = new AllocationSampler(client, options.samplingInterval);
+  sampler.start();
+  let survivors;
+  try {
+    sampler.mark();
+    for (let round = 0; round < options.rounds; round++) {
+      await caller.call(callsPerRound);
+      sampler.mark();
+    }
+    await settle();
+    survivors = sampler.stop(classifyCallAllocation(options.ignore));
+  } finally {
+    sampler.abort();
+  }
+  let handleGrowth: RunResult['handleGrowth'] = [];
+  if (options.handles) {
+    handleGrowth = growingHandleTypes(handlesBefore, activeResourceCounts(), options.rounds);
+    // Handles that close asynchronously (a socket's close callback, a short timer) get a grace period.
+    for (let wait = 0; handleGrowth.length > 0 && wait < 10; wait++) {
+      await new Promise((resolve) => realSetTimeout(resolve, 10));
+      handleGrowth = growingHandleTypes(handlesBefore, activeResourceCounts(), options.rounds);
+    }
+  }
+  return {
+    warmupCalls: options.warmup,
+    callsPerRound,
+    rounds: options.rounds,
+    decisions: decideSites(survivors.sites),
+    handleGrowth,
+  };
+}
+
+function objectFindings(
+  growing: SiteSurvivors[],
+  callsMeasured: number,
+  explained: ExplainedGroup[] | undefined,
+  ignore: Array<string | RegExp>,
+): LeakFinding[] {
+  const sampled = growing.map((s) => ({ site: s, countPerCall: sum(s.counts) / callsMeasured }));
+  const kept = explained?.filter((g) => !matchesAny(g.name, ignore)) ?? [];
+  if (kept.length > 0) {
+    return kept.map((group) => {
+      // The snapshot knows types, the sampler knows sites: pair each type with the site whose
+      // per-call count is closest (exact when one site grows, the common case).
+      const best = sampled.reduce((a, b) =>
+        Math.abs(Math.log(b.countPerCall / group.countPerCall)) < Math.abs(Math.log(a.countPerCall / group.countPerCall)) ? b : a,
+      ).site;
+      return {
+        kind: 'js-objects' as const,
+        what: group.name,
+        countPerCall: group.countPerCall,
+        bytesPerCall: group.bytesPerCall,
+        perRound: best.counts.map(round1),
+        site: best.site,
+        allocationStack: beforeOwnFrames(best.stack),
+        retainerPath: group.retainerPath,
+      };
+    });
+  }
+  return sampled.map(({ site: s, countPerCall }) => ({
+    kind: 'js-objects' as const,
+    what: `objects allocated at ${s.site}`,
+    countPerCall,
+    bytesPerCall: sum(s.bytes) / callsMeasured,
+    perRound: s.counts.map(round1),
+    site: s.site,
+    allocationStack: beforeOwnFrames(s.stack),
+  }));
+}
+
+/** Calls `fn` with a deadline; awaits only when `fn` returns a thenable. */
+class Caller {
+  calls = 0;
+  constructor(
+    private readonly fn: CallUnderTest,
+    private readonly deadline: number,
+    private readonly timeout: number,
+  ) {}
+
+  async call(times: number): Promise<void> {
+    for (let i = 0; i < times; i++) {
+      if (performance.now() > this.deadline) throw this.timeoutError();
+      this.calls++;
+      let result: unknown;
+      try {
+        result = this.fn();
+      } catch (error) {
+        throw new CallFailedError(error, this.calls);
+      }
+      if (isThenable(result)) await this.awaitCall(result);
+    }
+    // Let timers and I/O callbacks of the calls run between batches, as a real program would.
+    await eventLoopTurn();
+  }
+
+  private async awaitCall(result: PromiseLike<unknown>): Promise<void> {
+    let timer: ReturnType<typeof realSetTimeout> | undefined;
+    const remaining = Math.max(1, this.deadline - performance.now());
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = realSetTimeout(() => resolve('timeout'), remaining);
+    });
+    try {
+      const outcome = await Promise.race([
+        Promise.resolve(result).then(
+          () => 'ok' as const,
+          (error: unknown) => {
+            throw new CallFailedError(error, this.calls);
+          },
+        ),
+        timedOut,
+      ]);
+      if (outcome === 'timeout') throw this.timeoutError(true);
+    } finally {
+      realClearTimeout(timer);
+    }
+  }
+
+  private timeoutError(pending = false): MeasurementTimeoutError {
+    const what = pending
+      ? `call ${this.calls} returned a promise that did not settle`
+      : `only ${this.calls} calls completed`;
+    return new MeasurementTimeoutError(
+      `leakproof: no verdict within ${this.timeout} ms: ${what}. ` +
+        'Raise the "timeout" option (and Jest\'s testTimeout), or lower "callsPerRound"/"rounds"/"maxCallsPerRound".',
+    );
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The frames of the code under test: up to leakproof's call loop. */
+function beforeOwnFrames(stack: Frame[]): Frame[] {
+  const ownAt = stack.findIndex(isOwnFrame);
+  return ownAt === -1 ? stack : stack.slice(0, ownAt);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,125 @@
+/** Options of one leak measurement (`toNotLeak`, `toLeak`, `measureLeaks`). */
+export interface LeakOptions {
+  /** Calls before measuring, so lazy init, caches and JIT settle. Default: callsPerRound. */
+  warmup?: number;
+  /** Measured rounds; a leak must leave survivors in every one. Default 5, range 3..50. */
+  rounds?: number;
+  /** Calls per round in the first run. Default 16. */
+  callsPerRound?: number;
+  /** Escalation cap: suspicious sites are re-measured with 4x the calls up to this. Default 256. */
+  maxCallsPerRound?: number;
+  /** Give up with an error after this many ms. Default: 80% of Jest's testTimeout, else 4000. */
+  timeout?: number;
+  /** Sampling heap profiler interval in bytes: smaller sees smaller leaks, costs more. Default 8. */
+  samplingInterval?: number;
+  /** Leave out sites, constructors or handle types matching any entry. */
+  ignore?: Array<string | RegExp>;
+  /** Take a heap snapshot when a leak is confirmed, for constructor, retainer path and site. Default true. */
+  explain?: boolean;
+  /** Also count handles (timers, sockets...) left open per call. Default true. */
+  handles?: boolean;
+}
+
+export type ResolvedLeakOptions = Required<LeakOptions>;
+
+export const DEFAULT_TIMEOUT_MS = 4000;
+
+interface IntRule {
+  min: number;
+  max: number;
+}
+const INT_RULES: Record<'warmup' | 'rounds' | 'callsPerRound' | 'maxCallsPerRound' | 'timeout' | 'samplingInterval', IntRule> = {
+  warmup: { min: 0, max: 1_000_000 },
+  rounds: { min: 3, max: 50 },
+  callsPerRound: { min: 1, max: 1_000_000 },
+  maxCallsPerRound: { min: 1, max: 1_000_000 },
+  timeout: { min: 100, max: 3_600_000 },
+  samplingInterval: { min: 8, max: 1_048_576 },
+};
+const BOOLEAN_KEYS = ['explain', 'handles'] as const;
+const KNOWN_KEYS = new Set<string>([...Object.keys(INT_RULES), ...BOOLEAN_KEYS, 'ignore']);
+
+/** Thrown for invalid options: the message names the option, the value and the valid range. */
+export class LeakOptionsError extends Error {
+  override name = 'LeakOptionsError';
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * Validates options at the boundary. `extraKeys` are options the caller handles itself
+ * (e.g. `toLeak`'s expectation), accepted here but not resolved.
+ */
+export function resolveLeakOptions(
+  input: unknown,
+  defaults: { timeout?: number } = {},
+  extraKeys: readonly string[] = [],
+): ResolvedLeakOptions {
+  if (input === undefined) input = {};
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new LeakOptionsError(`leakproof: options must be an object such as { rounds: 5 }, got ${describeValue(input)}`);
+  }
+  const given = input as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_KEYS.has(key) && !extraKeys.includes(key)) {
+      const valid = [...KNOWN_KEYS, ...extraKeys].sort().join(', ');
+      throw new LeakOptionsError(`leakproof: unknown option "${key}". Valid options: ${valid}`);
+    }
+  }
+  for (const [key, rule] of Object.entries(INT_RULES)) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
+      throw new LeakOptionsError(
+        `leakproof: option "${key}" must be an integer from ${rule.min} to ${rule.max}, got ${describeValue(value)}`,
+      );
+    }
+  }
+  for (const key of BOOLEAN_KEYS) {
+    if (given[key] !== undefined && typeof given[key] !== 'boolean') {
+      throw new LeakOptionsError(`leakproof: option "${key}" must be true or false, got ${describeValue(given[key])}`);
+    }
+  }
+  const ignore = given.ignore ?? [];
+  if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string' || p instanceof RegExp || isRegExpLike(p))) {
+    throw new LeakOptionsError(
+      `leakproof: option "ignore" must be an array of strings or regular expressions, got ${describeValue(ignore)}`,
+    );
+  }
+  const callsPerRound = (given.callsPerRound as number | undefined) ?? 16;
+  const maxCallsPerRound = (given.maxCallsPerRound as number | undefined) ?? Math.max(256, callsPerRound);
+  if (maxCallsPerRound < callsPerRound) {
+    throw new LeakOptionsError(
+      `leakproof: option "maxCallsPerRound" (${maxCallsPerRound}) must be at least "callsPerRound" (${callsPerRound})`,
+    );
+  }
+  return {
+    warmup: (given.warmup as number | undefined) ?? callsPerRound,
+    rounds: (given.rounds as number | undefined) ?? 5,
+    callsPerRound,
+    maxCallsPerRound,
+    timeout: (given.timeout as number | undefined) ?? defaults.timeout ?? DEFAULT_TIMEOUT_MS,
+    samplingInterval: (given.samplingInterval as number | undefined) ?? 8,
+    ignore: ignore as Array<string | RegExp>,
+    explain: (given.explain as boolean | undefined) ?? true,
+    handles: (given.handles as boolean | undefined) ?? true,
+  };
+}
+
+/** RegExps made in Jest's test realm fail `instanceof RegExp` here. */
+function isRegExpLike(value: unknown): value is RegExp {
+  return Object.prototype.toString.call(value) === '[object RegExp]';
+}
+
+export function matchesAny(text: string, patterns: Array<string | RegExp>): boolean {
+  return patterns.some((p) => (typeof p === 'string' ? text.includes(p) : new RegExp(p.source, p.flags).test(text)));
+}

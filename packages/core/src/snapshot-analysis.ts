@@ -1,0 +1,183 @@
+
+export interface SnapshotAnalysisInput {
+  snapshot: string;
+  /** Objects with a higher id were allocated after tracking started. */
+  watermark: number;
+  /** Groups with fewer survivors are left out. */
+  minCount: number;
+}
+
+
+
+export interface SnapshotGroup {
+  name: string;
+  count: number;
+  selfSize: number;
+  retainerPath: string[];
+}
+
+interface RawSnapshot {
+  snapshot: {
+    meta: {
+      node_fields: string[];
+      node_types: [string[], ...unknown[]];
+      edge_fields: string[];
+      edge_types: [string[], ...unknown[]];
+    };
+  };
+  nodes: number[];
+  edges: number[];
+  strings: string[];
+}
+
+/** Node types that are program objects; the rest are V8 internals (code, maps, backing stores). */
+const PROGRAM_TYPES = new Set(['object', 'closure', 'string', 'concatenated string', 'sliced string', 'regexp', 'number', 'bigint', 'symbol']);
+
+/** Parses a heap snapshot and groups the live objects allocated after `watermark`, by constructor. */
+export function analyseSnapshot({ snapshot, watermark, minCount }: SnapshotAnalysisInput): SnapshotGroup[] {
+  const raw = JSON.parse(snapshot) as RawSnapshot;
+  const heap = new HeapGraph(raw);
+  const parents = heap.shortestPathsFromRoot();
+  const groups = new Map<string, { count: number; selfSize: number; nodes: number[] }>();
+  for (let node = 0; node < heap.nodeCount; node++) {
+    // Odd ids are JS heap objects; even ids are the embedder's native nodes, renumbered per snapshot.
+    const id = heap.id(node);
+    if (id <= watermark || id % 2 === 0 || !PROGRAM_TYPES.has(heap.type(node))) continue;
+    if (VM_CACHE_ROOTS.test(heap.rootCategory(node, parents))) continue;
+    const name = heap.groupName(node);
+    const group = groups.get(name) ?? { count: 0, selfSize: 0, nodes: [] };
+    group.count++;
+    group.selfSize += heap.selfSize(node);
+    group.nodes.push(node);
+    groups.set(name, group);
+  }
+  return [...groups]
+    .filter(([, g]) => g.count >= minCount)
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, 12)
+    // The median object by id: from the middle of the calls, not a straggler of the bookkeeping.
+    .map(([name, g]) => {
+      const sample = g.nodes.sort((a, b) => heap.id(a) - heap.id(b))[g.nodes.length >> 1];
+      return { name, count: g.count, selfSize: g.selfSize, retainerPath: heap.pathTo(sample, parents) };
+    });
+}
+
+interface ParentLinks {
+  parentEdge: Int32Array;
+  parentNode: Int32Array;
+}
+
+/** Roots that hold V8's own caches (string table, compilation cache): nothing a program leaks. */
+const VM_CACHE_ROOTS = /\((Internalized strings|Compilation cache|Startup object cache|Read-only roots|Builtins|Code flusher|External strings)\)/;
+
+class HeapGraph {
+  readonly nodeCount: number;
+  private readonly nodeFields: number;
+  private readonly edgeFields: number;
+  private readonly firstEdge: Uint32Array;
+  private readonly f: Record<string, number>;
+  private readonly e: Record<string, number>;
+
+  constructor(private readonly raw: RawSnapshot) {
+    const meta = raw.snapshot.meta;
+    this.nodeFields = meta.node_fields.length;
+    this.edgeFields = meta.edge_fields.length;
+    this.f = Object.fromEntries(meta.node_fields.map((name, i) => [name, i]));
+    this.e = Object.fromEntries(meta.edge_fields.map((name, i) => [name, i]));
+    this.nodeCount = raw.nodes.length / this.nodeFields;
+    this.firstEdge = new Uint32Array(this.nodeCount + 1);
+    for (let n = 0, edge = 0; n < this.nodeCount; n++) {
+      this.firstEdge[n] = edge;
+      edge += raw.nodes[n * this.nodeFields + this.f.edge_count] * this.edgeFields;
+    }
+    this.firstEdge[this.nodeCount] = raw.edges.length;
+  }
+
+  type(node: number): string {
+    return this.raw.snapshot.meta.node_types[0][this.raw.nodes[node * this.nodeFields + this.f.type]];
+  }
+  name(node: number): string {
+    return this.raw.strings[this.raw.nodes[node * this.nodeFields + this.f.name]];
+  }
+  id(node: number): number {
+    return this.raw.nodes[node * this.nodeFields + this.f.id];
+  }
+  selfSize(node: number): number {
+    return this.raw.nodes[node * this.nodeFields + this.f.self_size];
+  }
+
+  /** What a reader calls the object: its constructor, `(closure) name`, `string`... */
+  groupName(node: number): string {
+    const type = this.type(node);
+    if (type === 'object') return this.name(node);
+    if (type === 'closure') return `(closure) ${this.name(node) || '(anonymous)'}`;
+    if (type.endsWith('string')) return 'string';
+    return type;
+  }
+
+  /** The GC root category (`(Global handles)`, `(Internalized strings)`...) a node hangs from. */
+  rootCategory(node: number, { parentNode }: ParentLinks): string {
+    const ancestors: number[] = [];
+    for (let guard = 0; node > 0 && guard < 10_000; guard++, node = parentNode[node]) ancestors.push(node);
+    // ancestors ends with the root's child ((GC roots) or a global); the category is the one before.
+    return ancestors.length >= 2 ? this.name(ancestors[ancestors.length - 2]) : '';
+  }
+
+  private displayName(node: number): string {
+    const type = this.type(node);
+    if (type === 'synthetic') return this.name(node);
+    if (type === 'hidden' || type === 'array' || type === 'code') return `(${type}) ${this.name(node)}`.trim();
+    return this.groupName(node);
+  }
+
+  private edgeLabel(edge: number): string {
+    const type = this.raw.snapshot.meta.edge_types[0][this.raw.edges[edge + this.e.type]];
+    const nameOrIndex = this.raw.edges[edge + this.e.name_or_index];
+    if (type === 'element' || type === 'hidden') return `[${nameOrIndex}]`;
+    const name = this.raw.strings[nameOrIndex];
+    if (type === 'context') return `.${name} (closure variable)`;
+    if (type === 'internal') return `.(${name})`;
+    return `.${name}`;
+  }
+
+  /** Breadth-first from the snapshot root over strong edges: parent node and edge per node (-1: none). */
+  shortestPathsFromRoot(): ParentLinks {
+    const parentEdge = new Int32Array(this.nodeCount).fill(-1);
+    const parentNode = new Int32Array(this.nodeCount).fill(-1);
+    const seen = new Uint8Array(this.nodeCount);
+    const weak = this.raw.snapshot.meta.edge_types[0].indexOf('weak');
+    const queue = new Uint32Array(this.nodeCount);
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = 0;
+    seen[0] = 1;
+    while (head < tail) {
+      const node = queue[head++];
+      for (let edge = this.firstEdge[node]; edge < this.firstEdge[node + 1]; edge += this.edgeFields) {
+        if (this.raw.edges[edge + this.e.type] === weak) continue;
+        const to = this.raw.edges[edge + this.e.to_node] / this.nodeFields;
+        if (seen[to]) continue;
+        seen[to] = 1;
+        parentEdge[to] = edge;
+        parentNode[to] = node;
+        queue[tail++] = to;
+      }
+    }
+    return { parentEdge, parentNode };
+  }
+
+  /** `holder.edge` hops from the first named root down to `target`. */
+  pathTo(target: number, { parentEdge, parentNode }: ParentLinks): string[] {
+    const hops: string[] = [];
+    let node = target;
+    for (let guard = 0; node !== 0 && guard < 100; guard++) {
+      const edge = parentEdge[node];
+      if (edge < 0) return ['(unreachable from the GC roots)'];
+      const holder = parentNode[node];
+      hops.unshift(`${holder === 0 ? '' : this.displayName(holder)}${this.edgeLabel(edge)}`);
+      node = holder;
+    }
+    hops.push(this.groupName(target));
+    return hops.map((h) => h.replace(/^\./, ''));
+  }
+}

@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import type { Frame } from './types';
+
+/** Directories whose code is leakproof's own: its frames are never a leak site. */
+const ownCodeDirs = new Set<string>([path.resolve(__dirname, '..')]);
+
+/** Adapters (matchers, environment) register their package directory so their frames count as ours. */
+export function registerOwnCode(dir: string): void {
+  ownCodeDirs.add(path.resolve(dir));
+}
+
+export function fileOf(frame: Frame): string {
+  return frame.url.startsWith('file://') ? decodeURIComponent(frame.url.slice(7)) : frame.url;
+}
+
+export function isOwnFrame(frame: Frame): boolean {
+  const file = fileOf(frame);
+  for (const dir of ownCodeDirs) if (file.startsWith(dir + path.sep)) return true;
+  return false;
+}
+
+export function isNodeInternal(frame: Frame): boolean {
+  return frame.url === '' || frame.url.startsWith('node:') || !frame.url.includes('/');
+}
+
+/** User code: a file of the project under test, not a dependency, not Node, not leakproof. */
+export function isUserFrame(frame: Frame): boolean {
+  return !isNodeInternal(frame) && !isOwnFrame(frame) && !fileOf(frame).includes(`${path.sep}node_modules${path.sep}`);
+}
+
+export function formatFrame(frame: Frame): string {
+  const name = frame.functionName || '(anonymous)';
+  if (!frame.url) return name;
+  return `${name} (${prettyFile(fileOf(frame))}:${frame.line}:${frame.column})`;
+}
+
+/** Paths relative to the working directory read better in a test failure. */
+export function prettyFile(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+/** The frame a reader should look at: the innermost user frame, else the innermost frame. */
+export function siteFrame(stack: Frame[]): Frame | undefined {
+  return stack.find(isUserFrame) ?? stack[0];
+}
+
+export function formatStack(stack: Frame[], limit = 6): string {
+  return stack.slice(0, limit).map(formatFrame).join(' <- ');
+}

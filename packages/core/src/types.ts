@@ -1,0 +1,61 @@
+/** One JS stack frame, 1-based line and column. */
+export interface Frame {
+  functionName: string;
+  url: string;
+  line: number;
+  column: number;
+}
+
+/** Surviving allocations of one allocation site, per measurement window (round or test). */
+export interface SiteSurvivors {
+  /** `functionName (file:line:col)` of the first user frame, the key survivors are grouped by. */
+  site: string;
+  /** Allocation stack, innermost first (as sampled by V8). */
+  stack: Frame[];
+  /** Estimated surviving objects per window (sample weights, see docs/noise-model.md). */
+  counts: number[];
+  /** Estimated surviving bytes per window. */
+  bytes: number[];
+}
+
+/** What one measurement of `fn` found growing, in one of the three families. */
+export type LeakKind = 'js-objects' | 'handles';
+
+export interface RetainerStep {
+  /** How the previous object holds this one: property name, element index, closure variable... */
+  edge: string;
+  /** `Constructor` or `(system)`/`(closure)` style name of the holder. */
+  holder: string;
+}
+
+export interface LeakFinding {
+  kind: LeakKind;
+  /** Constructor name (JS objects, when a heap snapshot explained the leak) or resource type (handles). */
+  what: string;
+  countPerCall: number;
+  bytesPerCall: number;
+  /** Count (or estimated count) left by each round, in order: the straight line of a leak. */
+  perRound: number[];
+  /** Where it was allocated (`fn (file:line:col)`), when known. */
+  site?: string;
+  allocationStack?: Frame[];
+  /** From the GC root to the leaked object, when a heap snapshot was taken. */
+  retainerPath?: string[];
+}
+
+export interface MeasurementPlan {
+  warmupCalls: number;
+  callsPerRound: number;
+  rounds: number;
+}
+
+export interface LeakVerdict {
+  leaked: boolean;
+  findings: LeakFinding[];
+  /** Each run of rounds the decision used (the first, then escalations). */
+  runs: Array<MeasurementPlan & { growing: string[]; sporadic: string[] }>;
+  totalCalls: number;
+  durationMs: number;
+  /** Things the reader should know: escalations, ignored allocations, explanation failures. */
+  notes: string[];
+}

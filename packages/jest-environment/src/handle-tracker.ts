@@ -1,0 +1,85 @@
+import { createHook, type AsyncHook } from 'node:async_hooks';
+
+/**
+ * Long-lived resources worth failing a test for. Requests (fs, dns, writes) and promises are
+ * short-lived by nature; tracking promises would also make every await pay for a stack.
+ */
+const TRACKED_TYPES = new Set([
+  'Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'PROCESSWRAP',
+  'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'WORKER', 'MESSAGEPORT', 'FILEHANDLE', 'HTTP2SESSION', 'TLSWRAP',
+]);
+
+export interface OpenHandle {
+  type: string;
+  /** Creation stack, formatted lazily: only leftovers are ever formatted. */
+  stack: string;
+  owner: string;
+}
+
+interface Entry {
+  type: string;
+  owner: string;
+  resource: WeakRef<object>;
+  trace: { stack?: string };
+}
+
+/** Records where each long-lived resource was created and by which test; forgets it when destroyed. */
+export class HandleTracker {
+  private readonly live = new Map<number, Entry>();
+  private readonly hook: AsyncHook;
+  /** Who new resources belong to: a test id, or `file` between tests. */
+  owner = 'file';
+
+  constructor() {
+    this.hook = createHook({
+      init: (asyncId, type, _trigger, resource) => {
+        if (!TRACKED_TYPES.has(type)) return;
+        const trace: { stack?: string } = {};
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 20;
+        Error.captureStackTrace(trace);
+        Error.stackTraceLimit = limit;
+        this.live.set(asyncId, { type, owner: this.owner, resource: new WeakRef(resource), trace });
+      },
+      destroy: (asyncId) => {
+        this.live.delete(asyncId);
+      },
+    });
+  }
+
+  enable(): void {
+    this.hook.enable();
+  }
+
+  disable(): void {
+    this.hook.disable();
+    this.live.clear();
+  }
+
+  /** Still-open resources created by `owner` whose creation stack passes through user code. */
+  openFor(owner: string, options: { includeUnref: boolean; ignore: string[]; isUserStackLine: (line: string) => boolean }): OpenHandle[] {
+    const open: OpenHandle[] = [];
+    for (const [asyncId, entry] of this.live) {
+      if (entry.owner !== owner) continue;
+      const resource = entry.resource.deref() as { hasRef?: () => boolean; _destroyed?: boolean } | undefined;
+      if (!resource || resource._destroyed === true) {
+        this.live.delete(asyncId);
+        continue;
+      }
+      if (!options.includeUnref && typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
+      const lines = (entry.trace.stack ?? '').split('\n').slice(1).map((l) => l.trim());
+      // Resources Jest or a library makes on its own (no frame of the project's code) are not the test's.
+      const userLines = lines.filter(options.isUserStackLine);
+      if (userLines.length === 0) continue;
+      const stack = userLines.slice(0, 4).join('\n');
+      if (options.ignore.some((pattern) => entry.type === pattern || stack.includes(pattern))) continue;
+      open.push({ type: entry.type, stack, owner });
+    }
+    return open;
+  }
+
+  /** Lets a test's resources move to the file (e.g. a test that ends in warn mode). */
+  forget(owner: string): void {
+    for (const [asyncId, entry] of this.live) if (entry.owner === owner) this.live.delete(asyncId);
+  }
+}

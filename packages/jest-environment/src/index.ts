@@ -1,0 +1,228 @@
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TestEnvironment } from 'jest-environment-node';
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import { formatBytes, InspectorClient, isUserFrame, registerOwnCode, resolveLeakOptions } from '@leakproof/core';
+import { BRIDGE_KEY, checkpoint, createMatchers, type LeakproofBridge } from '@leakproof/jest-matchers';
+import { HandleTracker, type OpenHandle } from './handle-tracker';
+import { OPTIONS_KEY, resolveEnvironmentOptions, type ResolvedEnvironmentOptions } from './options';
+import { TestHeapCheck } from './test-heap-check';
+
+registerOwnCode(path.resolve(__dirname, '..'));
+
+export { resolveEnvironmentOptions, type EnvironmentOptions } from './options';
+
+type Check = 'handles' | 'heap';
+
+/**
+ * jest-environment-node plus leakproof: every test is checked for handles it left open and for
+ * heap it retained; `toNotLeak` / `toLeak` are registered with no setup file.
+ * `handleTestEvent` must never throw (a throw aborts the whole file): failures become test errors.
+ */
+export default class LeakproofEnvironment extends TestEnvironment {
+  private readonly options: ResolvedEnvironmentOptions;
+  private readonly client = new InspectorClient();
+  private readonly handles = new HandleTracker();
+  private readonly heap: TestHeapCheck;
+  private readonly bridge: LeakproofBridge;
+  private readonly testIds = new WeakMap<Circus.TestEntry, string>();
+  private readonly skipped = new Map<string, Set<Check>>();
+  private readonly tests = new Map<string, Circus.TestEntry>();
+  private currentTest: string | null = null;
+  private paused = false;
+  private nextId = 0;
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    super(config, context);
+    const raw = (config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.[OPTIONS_KEY];
+    this.options = resolveEnvironmentOptions(raw);
+    this.heap = new TestHeapCheck(this.client, this.options.heap.samplingInterval, this.options.heap.ignore);
+    const testTimeout = config.globalConfig.testTimeout ?? 5000;
+    this.bridge = {
+      client: this.client,
+      defaultTimeout: resolveLeakOptions(this.options.matchers).timeout === 4000 && this.options.matchers.timeout === undefined
+        ? Math.max(100, Math.floor(testTimeout * 0.8))
+        : (this.options.matchers.timeout as number),
+      pauseTestChecks: () => this.pauseHeapCheck(),
+      resumeTestChecks: () => this.resumeHeapCheck(),
+      pending: new Set(),
+    };
+    const global = this.global as unknown as Record<string | symbol, unknown>;
+    global[BRIDGE_KEY] = this.bridge;
+    global.leakproof = {
+      checkpoint,
+      /** Turns this test's automatic checks off (all, or one of `handles` / `heap`). */
+      skipChecks: (which?: Check) => {
+        if (!this.currentTest) throw new Error('leakproof.skipChecks() must be called inside a test');
+        const set = this.skipped.get(this.currentTest) ?? new Set<Check>();
+        for (const check of which ? [which] : (['handles', 'heap'] as Check[])) set.add(check);
+        this.skipped.set(this.currentTest, set);
+      },
+    };
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    if (this.options.handles.mode !== 'off') this.handles.enable();
+    if (this.options.heap.mode !== 'off') this.heap.start();
+  }
+
+  override async teardown(): Promise<void> {
+    this.handles.disable();
+    this.heap.abort();
+    this.client.disconnect();
+    await super.teardown();
+  }
+
+  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    try {
+      await this.onEvent(event, state);
+    } catch (error) {
+      // Never let an internal problem abort the file or pass silently: report it on the file.
+      state.unhandledErrors.push(new Error(`leakproof: internal error while checking (${event.name}): ${(error as Error).stack ?? error}`));
+    }
+  }
+
+  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    switch (event.name) {
+      case 'setup': {
+        const matchers = createMatchers(() => this.bridge, this.global);
+        (event.runtimeGlobals.expect as unknown as { extend(m: object): void }).extend(matchers);
+        break;
+      }
+      case 'test_start': {
+        // Concurrent tests interleave: their allocations and handles are checked per file instead.
+        const id = event.test.concurrent ? null : this.idOf(event.test);
+        this.currentTest = id;
+        this.handles.owner = id ?? 'file';
+        if (!this.paused) this.heap.boundary(id);
+        break;
+      }
+      case 'test_skip':
+      case 'test_todo':
+        this.endTestWindow();
+        break;
+      case 'test_done':
+        await this.testDone(event.test);
+        break;
+      case 'run_finish':
+        await this.runFinish(state);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private idOf(test: Circus.TestEntry): string {
+    let id = this.testIds.get(test);
+    if (!id) {
+      id = `t${this.nextId++}`;
+      this.testIds.set(test, id);
+      this.tests.set(id, test);
+    }
+    return id;
+  }
+
+  private endTestWindow(): void {
+    this.currentTest = null;
+    this.handles.owner = 'file';
+    if (!this.paused) this.heap.boundary(null);
+  }
+
+  private async testDone(test: Circus.TestEntry): Promise<void> {
+    const id = this.currentTest;
+    this.endTestWindow();
+    if (this.bridge.pending.size > 0) {
+      test.errors.push(new Error('leakproof: a toNotLeak()/toLeak() call was not awaited. Write `await expect(fn).toNotLeak()`: an un-awaited matcher keeps calling fn after the test ends and its verdict is lost.'));
+      await Promise.allSettled([...this.bridge.pending]);
+    }
+    if (!id || this.options.handles.mode === 'off' || this.skipped.get(id)?.has('handles')) return;
+    const open = await this.waitForHandles(id);
+    if (open.length === 0) return;
+    const message = describeOpenHandles(open, 'This test');
+    if (this.options.handles.mode === 'fail') test.errors.push(new Error(message));
+    else this.warn(message);
+    this.handles.forget(id);
+  }
+
+  private async waitForHandles(owner: string): Promise<OpenHandle[]> {
+    const options = { includeUnref: this.options.handles.includeUnref, ignore: this.options.handles.ignore, isUserStackLine };
+    let open = this.handles.openFor(owner, options);
+    // Sockets and servers close asynchronously: give them the grace period before judging.
+    for (let waited = 0; open.length > 0 && waited < this.options.handles.graceMs; waited += 10) {
+      await sleep(10);
+      open = this.handles.openFor(owner, options);
+    }
+    return open;
+  }
+
+  private async runFinish(state: Circus.State): Promise<void> {
+    if (this.options.handles.mode !== 'off') {
+      const open = await this.waitForHandles('file');
+      if (open.length > 0) {
+        const message = describeOpenHandles(open, 'Code outside tests (beforeAll, describe bodies, concurrent tests)');
+        if (this.options.handles.mode === 'fail') state.unhandledErrors.push(new Error(message));
+        else this.warn(message);
+      }
+    }
+    if (this.options.heap.mode === 'off') return;
+    await this.heap.collect();
+    for (const [id, test] of this.tests) {
+      if (this.skipped.get(id)?.has('heap')) continue;
+      const retained = this.heap.retainedBy(id);
+      if (!retained) continue;
+      const { failAboveBytes, warnAboveBytes, mode } = this.options.heap;
+      const fails = mode === 'fail' && retained.bytes > failAboveBytes;
+      if (!fails && retained.bytes <= warnAboveBytes) continue;
+      const sites = retained.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`);
+      const message = [
+        `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file ` +
+          `(${fails ? 'fail' : 'warn'} above ${formatBytes(fails ? failAboveBytes : warnAboveBytes)}):`,
+        ...sites,
+        'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
+          'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
+      ].join('\n');
+      if (fails) test.errors.push(new Error(message));
+      else this.warn(`${testName(test)}: ${message}`);
+    }
+  }
+
+  private async pauseHeapCheck(): Promise<void> {
+    if (this.paused || this.options.heap.mode === 'off') return;
+    this.paused = true;
+    await this.heap.collect();
+  }
+
+  private resumeHeapCheck(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.heap.start();
+    this.heap.boundary(this.currentTest);
+  }
+
+  private warn(message: string): void {
+    (this.global.console as Console).warn(message);
+  }
+}
+
+export { LeakproofEnvironment as TestEnvironment };
+
+function describeOpenHandles(open: OpenHandle[], who: string): string {
+  const lines = open.map((h) => `  ${h.type} created at\n${h.stack.split('\n').map((l) => `      ${l}`).join('\n')}`);
+  return `leakproof: ${who} left ${open.length} open handle${open.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n` +
+    'Close them (clearInterval, server.close(), socket.destroy()) before the test ends, or unref() them.';
+}
+
+function testName(test: Circus.TestEntry): string {
+  const names: string[] = [];
+  for (let block: Circus.DescribeBlock | undefined = test.parent; block && block.parent; block = block.parent) names.unshift(block.name);
+  return [...names, test.name].join(' > ');
+}
+
+/** `at fn (/path/file.js:1:2)` lines whose file is the project's own code. */
+function isUserStackLine(line: string): boolean {
+  const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(line);
+  if (!match) return false;
+  return isUserFrame({ functionName: '', url: match[1], line: Number(match[2]), column: Number(match[3]) });
+}

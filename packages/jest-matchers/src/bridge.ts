@@ -1,0 +1,34 @@
+import { DEFAULT_TIMEOUT_MS, InspectorClient } from '@leakproof/core';
+
+/**
+ * What the matchers need from their host. The environment puts one on the test's global (so
+ * matchers share its inspector session and pause its per-test sampling); without the
+ * environment, matchers make a standalone one.
+ */
+export interface LeakproofBridge {
+  client: InspectorClient;
+  /** Default `timeout` for matchers: below Jest's testTimeout so our error wins. */
+  defaultTimeout: number;
+  /** Called around a measurement: the sampling heap profiler is one per process. */
+  pauseTestChecks(): Promise<void>;
+  resumeTestChecks(): void;
+  /** Matcher promises not yet settled: the environment fails a test that forgot `await`. */
+  pending: Set<Promise<unknown>>;
+}
+
+export const BRIDGE_KEY = Symbol.for('leakproof.bridge');
+
+let standalone: LeakproofBridge | undefined;
+
+export function getBridge(global: object = globalThis): LeakproofBridge {
+  const provided = (global as Record<symbol, LeakproofBridge | undefined>)[BRIDGE_KEY];
+  if (provided) return provided;
+  standalone ??= {
+    client: new InspectorClient(),
+    defaultTimeout: DEFAULT_TIMEOUT_MS,
+    async pauseTestChecks() {},
+    resumeTestChecks() {},
+    pending: new Set(),
+  };
+  return standalone;
+}

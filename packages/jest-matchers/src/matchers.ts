@@ -1,0 +1,154 @@
+import {
+  CallFailedError,
+  describeValue,
+  formatVerdict,
+  formatCount,
+  LeakOptionsError,
+  measureLeaks,
+  MeasurementTimeoutError,
+  resolveLeakOptions,
+  type LeakFinding,
+  type LeakOptions,
+  type LeakVerdict,
+} from '@leakproof/core';
+import { getBridge, type LeakproofBridge } from './bridge';
+import { fakeTimersEnabled } from './fake-timers';
+
+/** What `toLeak` may additionally pin: which leak is expected. */
+export interface LeakExpectation {
+  /** Constructor name or handle type that must be among the findings (exact string or RegExp). */
+  what?: string | RegExp;
+  /** Family of the expected finding. */
+  kind?: LeakFinding['kind'];
+  /** Expected count per call of that finding (within 25%). */
+  perCall?: number;
+}
+
+export type ToLeakOptions = LeakOptions & LeakExpectation;
+
+export interface MatcherContext {
+  isNot: boolean;
+  utils: {
+    matcherHint(name: string, received?: string, expected?: string, options?: object): string;
+  };
+}
+export interface MatcherResult {
+  pass: boolean;
+  message(): string;
+}
+
+const EXPECTATION_KEYS = ['what', 'kind', 'perCall'] as const;
+
+export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridge(), global: object = globalThis) {
+  async function run(matcher: string, context: MatcherContext, received: unknown, options: unknown, extraKeys: readonly string[]): Promise<LeakVerdict> {
+    const hint = context.utils.matcherHint(matcher, 'fn', extraKeys.length ? 'expectation' : 'options', { isNot: context.isNot });
+    if (typeof received !== 'function') {
+      throw new Error(`${hint}\n\nleakproof: expect(fn) needs a function to call repeatedly, got ${describeValue(received)}.\nWrap the code under test: await expect(() => doWork()).${matcher}()`);
+    }
+    const bridge = bridgeFor();
+    let resolved;
+    try {
+      resolved = resolveLeakOptions(options, { timeout: bridge.defaultTimeout }, extraKeys);
+    } catch (error) {
+      if (error instanceof LeakOptionsError) throw new Error(`${hint}\n\n${error.message}`);
+      throw error;
+    }
+    await bridge.pauseTestChecks();
+    try {
+      return await measureLeaks(received as () => unknown, resolved, bridge.client);
+    } catch (error) {
+      // The code under test failed: the test fails with its own error, not with a leak verdict.
+      if (error instanceof CallFailedError) throw error.cause;
+      if (!(error instanceof Error)) throw error;
+      if (error instanceof MeasurementTimeoutError && fakeTimersEnabled(global)) {
+        throw new Error(`${hint}\n\n${error.message}\nFake timers are enabled: a call waiting on a timer never settles. Call jest.useRealTimers() before measuring, or advance the timers inside fn.`);
+      }
+      if (error instanceof MeasurementTimeoutError) throw new Error(`${hint}\n\n${error.message}`);
+      throw error;
+    } finally {
+      bridge.resumeTestChecks();
+    }
+  }
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    const { pending } = bridgeFor();
+    pending.add(promise);
+    const forget = () => pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  return {
+    toNotLeak(this: MatcherContext, received: unknown, options?: LeakOptions): Promise<MatcherResult> {
+      return track(
+        (async () => {
+          const verdict = await run('toNotLeak', this, received, options, []);
+          const hint = this.utils.matcherHint('toNotLeak', 'fn', 'options', { isNot: this.isNot });
+          return {
+            pass: !verdict.leaked,
+            message: () =>
+              verdict.leaked
+                ? `${hint}\n\nExpected fn not to leak, but it did:\n\n${formatVerdict(verdict)}`
+                : `${hint}\n\nExpected fn to leak, but nothing grew in every round.\n\n${formatVerdict(verdict)}`,
+          };
+        })(),
+      );
+    },
+
+    toLeak(this: MatcherContext, received: unknown, expectation?: ToLeakOptions): Promise<MatcherResult> {
+      return track(
+        (async () => {
+          validateExpectation(expectation);
+          const verdict = await run('toLeak', this, received, expectation, EXPECTATION_KEYS);
+          const hint = this.utils.matcherHint('toLeak', 'fn', 'expectation', { isNot: this.isNot });
+          const wanted = describeExpectation(expectation);
+          const match = verdict.findings.find((f) => findingMatches(f, expectation));
+          const pass = verdict.leaked && match !== undefined;
+          return {
+            pass,
+            message: () => {
+              if (pass) return `${hint}\n\nExpected fn not to leak ${wanted}, but it did:\n\n${formatVerdict(verdict)}`;
+              if (!verdict.leaked) return `${hint}\n\nExpected fn to leak ${wanted}, but nothing grew in every round.\n\n${formatVerdict(verdict)}`;
+              return `${hint}\n\nExpected fn to leak ${wanted}; it leaked something else:\n\n${formatVerdict(verdict)}`;
+            },
+          };
+        })(),
+      );
+    },
+  };
+}
+
+function validateExpectation(expectation: ToLeakOptions | undefined): void {
+  if (expectation === undefined || expectation === null || typeof expectation !== 'object') return;
+  const { what, kind, perCall } = expectation;
+  if (what !== undefined && typeof what !== 'string' && Object.prototype.toString.call(what) !== '[object RegExp]') {
+    throw new Error(`leakproof: toLeak option "what" must be a constructor name or handle type (string or RegExp), got ${describeValue(what)}`);
+  }
+  if (kind !== undefined && kind !== 'js-objects' && kind !== 'handles') {
+    throw new Error(`leakproof: toLeak option "kind" must be "js-objects" or "handles", got ${describeValue(kind)}`);
+  }
+  if (perCall !== undefined && (typeof perCall !== 'number' || !(perCall > 0) || !Number.isFinite(perCall))) {
+    throw new Error(`leakproof: toLeak option "perCall" must be a positive number, got ${describeValue(perCall)}`);
+  }
+}
+
+function findingMatches(finding: LeakFinding, expectation: LeakExpectation | undefined): boolean {
+  if (!expectation) return true;
+  const { what, kind, perCall } = expectation;
+  if (kind !== undefined && finding.kind !== kind) return false;
+  if (what !== undefined) {
+    const ok = typeof what === 'string' ? finding.what === what : new RegExp(what.source, what.flags).test(finding.what);
+    if (!ok) return false;
+  }
+  if (perCall !== undefined && Math.abs(finding.countPerCall - perCall) > perCall * 0.25) return false;
+  return true;
+}
+
+function describeExpectation(expectation: LeakExpectation | undefined): string {
+  if (!expectation || (expectation.what === undefined && expectation.kind === undefined && expectation.perCall === undefined)) return 'anything';
+  const parts: string[] = [];
+  if (expectation.what !== undefined) parts.push(String(expectation.what));
+  if (expectation.kind !== undefined) parts.push(`(${expectation.kind})`);
+  if (expectation.perCall !== undefined) parts.push(`+${formatCount(expectation.perCall)} per call`);
+  return parts.join(' ');
+}
