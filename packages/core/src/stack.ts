@@ -15,6 +15,8 @@ export function fileOf(frame: Frame): string {
 
 export function isOwnFrame(frame: Frame): boolean {
   const file = fileOf(frame);
+  // leakproof's own tests live inside its package directories: they are code under test.
+  if (file.includes(`${path.sep}__tests__${path.sep}`)) return false;
   for (const dir of ownCodeDirs) if (file.startsWith(dir + path.sep)) return true;
   return false;
 }

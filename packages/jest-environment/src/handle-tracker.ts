@@ -11,8 +11,8 @@ const TRACKED_TYPES = new Set([
 
 export interface OpenHandle {
   type: string;
-  /** Creation stack, formatted lazily: only leftovers are ever formatted. */
-  stack: string;
+  /** Where it was created: the project's frames, or Node's when it was created in a callback. */
+  createdAt: string[];
   owner: string;
 }
 
@@ -56,7 +56,7 @@ export class HandleTracker {
     this.live.clear();
   }
 
-  /** Still-open resources created by `owner` whose creation stack passes through user code. */
+  /** Still-open resources created while `owner` ran. */
   openFor(owner: string, options: { includeUnref: boolean; ignore: string[]; isUserStackLine: (line: string) => boolean }): OpenHandle[] {
     const open: OpenHandle[] = [];
     for (const [asyncId, entry] of this.live) {
@@ -67,13 +67,16 @@ export class HandleTracker {
         continue;
       }
       if (!options.includeUnref && typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
-      const lines = (entry.trace.stack ?? '').split('\n').slice(1).map((l) => l.trim());
-      // Resources Jest or a library makes on its own (no frame of the project's code) are not the test's.
+      // The stack is formatted only now, for leftovers. Frames in Node's own code say little:
+      // keep the project's, or else (created in a callback, e.g. after a DNS lookup) the first ones.
+      const lines = (entry.trace.stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, ''));
       const userLines = lines.filter(options.isUserStackLine);
-      if (userLines.length === 0) continue;
-      const stack = userLines.slice(0, 4).join('\n');
-      if (options.ignore.some((pattern) => entry.type === pattern || stack.includes(pattern))) continue;
-      open.push({ type: entry.type, stack, owner });
+      const cwd = `${process.cwd()}/`;
+      const createdAt = (userLines.length > 0 ? userLines : lines.filter((l) => !l.includes('node:internal/async_hooks') && !l.includes('AsyncHook.init')))
+        .slice(0, 3)
+        .map((l) => l.replace(cwd, ''));
+      if (options.ignore.some((pattern) => entry.type === pattern || createdAt.some((l) => l.includes(pattern)))) continue;
+      open.push({ type: entry.type, createdAt, owner });
     }
     return open;
   }

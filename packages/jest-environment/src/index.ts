@@ -134,14 +134,14 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const id = this.currentTest;
     this.endTestWindow();
     if (this.bridge.pending.size > 0) {
-      test.errors.push(new Error('leakproof: a toNotLeak()/toLeak() call was not awaited. Write `await expect(fn).toNotLeak()`: an un-awaited matcher keeps calling fn after the test ends and its verdict is lost.'));
+      test.errors.push(checkError('leakproof: a toNotLeak()/toLeak() call was not awaited. Write `await expect(fn).toNotLeak()`: an un-awaited matcher keeps calling fn after the test ends and its verdict is lost.'));
       await Promise.allSettled([...this.bridge.pending]);
     }
     if (!id || this.options.handles.mode === 'off' || this.skipped.get(id)?.has('handles')) return;
     const open = await this.waitForHandles(id);
     if (open.length === 0) return;
     const message = describeOpenHandles(open, 'This test');
-    if (this.options.handles.mode === 'fail') test.errors.push(new Error(message));
+    if (this.options.handles.mode === 'fail') test.errors.push(checkError(message));
     else this.warn(message);
     this.handles.forget(id);
   }
@@ -162,11 +162,14 @@ export default class LeakproofEnvironment extends TestEnvironment {
       const open = await this.waitForHandles('file');
       if (open.length > 0) {
         const message = describeOpenHandles(open, 'Code outside tests (beforeAll, describe bodies, concurrent tests)');
-        if (this.options.handles.mode === 'fail') state.unhandledErrors.push(new Error(message));
+        if (this.options.handles.mode === 'fail') state.unhandledErrors.push(checkError(message));
         else this.warn(message);
       }
     }
     if (this.options.heap.mode === 'off') return;
+    // Every test and afterAll has run: mock call records (jest.fn() keeps every argument) can go,
+    // so that what a module-level mock recorded is not counted against the test that called it.
+    this.moduleMocker?.clearAllMocks();
     await this.heap.collect();
     for (const [id, test] of this.tests) {
       if (this.skipped.get(id)?.has('heap')) continue;
@@ -183,7 +186,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
         'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
           'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
       ].join('\n');
-      if (fails) test.errors.push(new Error(message));
+      if (fails) test.errors.push(checkError(message));
       else this.warn(`${testName(test)}: ${message}`);
     }
   }
@@ -208,10 +211,27 @@ export default class LeakproofEnvironment extends TestEnvironment {
 
 export { LeakproofEnvironment as TestEnvironment };
 
+/** Handles created together (a child process and its stdio pipes) are listed as one entry. */
 function describeOpenHandles(open: OpenHandle[], who: string): string {
-  const lines = open.map((h) => `  ${h.type} created at\n${h.stack.split('\n').map((l) => `      ${l}`).join('\n')}`);
-  return `leakproof: ${who} left ${open.length} open handle${open.length === 1 ? '' : 's'}:\n${lines.join('\n')}\n` +
-    'Close them (clearInterval, server.close(), socket.destroy()) before the test ends, or unref() them.';
+  const bySite = new Map<string, string[]>();
+  for (const handle of open) {
+    const key = handle.createdAt.join('\n');
+    bySite.set(key, [...(bySite.get(key) ?? []), handle.type]);
+  }
+  const entries = [...bySite].map(([createdAt, types]) => {
+    const counts = [...new Set(types)].map((t) => (types.filter((x) => x === t).length > 1 ? `${t} x${types.filter((x) => x === t).length}` : t));
+    const where = createdAt ? createdAt.split('\n').map((l) => `      ${l}`).join('\n') : '      (no stack)';
+    return `  ${counts.join(' + ')} created at\n${where}`;
+  });
+  return `leakproof: ${who} left ${open.length} open handle${open.length === 1 ? '' : 's'}:\n${entries.join('\n')}\n` +
+    'Close them (clearInterval, server.close(), socket.destroy(), child.kill()) before the test ends, or unref() them.';
+}
+
+/** An error that shows only its message: the stack would point into leakproof, not the test. */
+function checkError(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
 }
 
 function testName(test: Circus.TestEntry): string {

@@ -1,0 +1,110 @@
+import { runSuite, type SuiteRun } from './run-suite';
+
+function status(run: SuiteRun, title: string): string {
+  const test = run.tests.get(title);
+  if (!test) throw new Error(`no test "${title}" in the run; got: ${[...run.tests.keys()].join(', ')}\n${run.fileFailure}\n${run.stderr}`);
+  return test.status;
+}
+function failure(run: SuiteRun, title: string): string {
+  return run.tests.get(title)?.failure ?? '';
+}
+
+describe('open handles fail the test that left them', () => {
+  let run: SuiteRun;
+  beforeAll(async () => {
+    run = await runSuite('handles.suite.js');
+  });
+
+  test('a leaked interval fails its test, naming the type and where it was created', () => {
+    expect(status(run, 'leaks an interval')).toBe('failed');
+    expect(failure(run, 'leaks an interval')).toMatch(/left 1 open handle:\s+Timeout created at\s+.*handles\.suite\.js:11:/);
+  });
+
+  test('a listening server and a child process are named', () => {
+    expect(status(run, 'leaks a listening server')).toBe('failed');
+    expect(failure(run, 'leaks a listening server')).toMatch(/TCPSERVERWRAP created at/);
+    expect(status(run, 'leaks a child process')).toBe('failed');
+    expect(failure(run, 'leaks a child process')).toMatch(/left 4 open handles:\s+PROCESSWRAP \+ PIPEWRAP x3 created at[\s\S]*handles\.suite\.js:22:/);
+  });
+
+  test('closed, cleared, unref()d, late-but-within-grace, opted-out and fake-timer tests pass', () => {
+    for (const title of [
+      'closes its server',
+      'clears its timers',
+      'unref()s its interval',
+      'closes its server just after the test ends',
+      'opts out with leakproof.skipChecks',
+      'uses fake timers',
+    ]) {
+      expect([title, status(run, title), failure(run, title)]).toEqual([title, 'passed', '']);
+    }
+  });
+});
+
+test('a handle opened outside any test fails the file, not a test', async () => {
+  const run = await runSuite('outside-tests.suite.js');
+  expect(status(run, 'a passing test')).toBe('passed');
+  expect(run.fileFailure).toMatch(/Code outside tests .* left 1 open handle:\s+Timeout created at[\s\S]*outside-tests\.suite\.js:5:/);
+  expect(run.exitCode).toBe(1);
+});
+
+test('concurrent tests are checked per file', async () => {
+  const run = await runSuite('concurrent.suite.js');
+  expect(status(run, 'concurrent clean test')).toBe('passed');
+  expect(run.fileFailure).toMatch(/Timeout created at[\s\S]*concurrent\.suite\.js:5:/);
+});
+
+describe('retained heap per test', () => {
+  let run: SuiteRun;
+  beforeAll(async () => {
+    run = await runSuite('heap.suite.js', { heap: { failAboveBytes: 512 * 1024 } });
+  });
+
+  test('a test whose allocations outlive it fails with size and site', () => {
+    expect(status(run, 'retains about 2 MB until the end of the file')).toBe('failed');
+    const text = failure(run, 'retains about 2 MB until the end of the file');
+    expect(text).toMatch(/this test allocated ~\d+(\.\d)? MB .* still alive at the end of the file/);
+    expect(text).toMatch(/allocated at \(anonymous\) \(heap\.suite\.js:5:\d+\)/);
+  });
+
+  test('temporaries, jest.fn() call records and an opted-out test pass', () => {
+    expect(status(run, 'allocates 5 MB of temporaries')).toBe('passed');
+    expect(status(run, 'records calls in a module-level jest.fn()')).toBe('passed');
+    expect(status(run, 'opts out of the heap check')).toBe('passed');
+  });
+});
+
+test('matchers are registered by the environment, and an un-awaited matcher fails its test', async () => {
+  const run = await runSuite('matchers.suite.js');
+  expect(status(run, 'forgets to await toNotLeak')).toBe('failed');
+  expect(failure(run, 'forgets to await toNotLeak')).toMatch(/was not awaited/);
+  expect(status(run, 'a test after the forgetful one')).toBe('passed');
+  expect(status(run, 'catches a leak with the registered matcher')).toBe('failed');
+  expect(failure(run, 'catches a leak with the registered matcher')).toMatch(/Expected fn not to leak, but it did:[\s\S]*Object: \+1(\.0\d)? per call[\s\S]*store \(closure variable\)/);
+  expect(status(run, 'passes a clean function')).toBe('passed');
+});
+
+test('warn mode reports without failing; mode off checks nothing (per-file docblock options)', async () => {
+  const warn = await runSuite('warn-mode.suite.js');
+  expect(status(warn, 'leaks an interval in warn mode')).toBe('passed');
+  expect(warn.stderr).toMatch(/left 1 open handle:\s+Timeout created at/);
+  const off = await runSuite('off-mode.suite.js');
+  expect(status(off, 'leaks an interval with checks off')).toBe('passed');
+  expect(off.stderr).not.toMatch(/open handle/);
+});
+
+test('invalid environment options stop the file with a message naming the option', async () => {
+  const run = await runSuite('bad-options.suite.js');
+  expect(run.exitCode).toBe(1);
+  expect(run.fileFailure + run.stderr).toMatch(/testEnvironmentOptions\.leakproof\.heap\.mode must be one of "fail", "warn", "off", got "loud"/);
+});
+
+test('real failures stay failures and clean tests stay clean', async () => {
+  const run = await runSuite('failing.suite.js');
+  expect(status(run, 'fails on its own')).toBe('failed');
+  expect(failure(run, 'fails on its own')).toMatch(/Expected: 3/);
+  expect(failure(run, 'fails on its own')).not.toMatch(/leakproof/);
+  expect(status(run, 'throws on its own')).toBe('failed');
+  expect(failure(run, 'throws on its own')).toMatch(/the test itself broke/);
+  expect(status(run, 'passes')).toBe('passed');
+});

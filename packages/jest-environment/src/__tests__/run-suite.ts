@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export const SUITES = path.resolve(__dirname, '../../../../fixtures/env-suites');
+const JEST = require.resolve('jest/bin/jest');
+const ENVIRONMENT = path.resolve(__dirname, '../../dist/index.js');
+
+export interface SuiteRun {
+  /** Per test title: status and failure text. */
+  tests: Map<string, { status: string; failure: string }>;
+  /** File-level failure (suite could not run, or errors outside tests). */
+  fileFailure: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+/** Runs real Jest, in a child process, on one suite of fixtures/env-suites with the leakproof environment. */
+export async function runSuite(file: string, leakproofOptions?: object): Promise<SuiteRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'leakproof-suite-'));
+  const output = path.join(dir, 'result.json');
+  const config = {
+    rootDir: SUITES,
+    testMatch: ['**/*.suite.js'],
+    testEnvironment: ENVIRONMENT,
+    testEnvironmentOptions: leakproofOptions ? { leakproof: leakproofOptions } : {},
+    transform: {},
+  };
+  try {
+    const { stdout, stderr, exitCode } = await run(process.execPath, [
+      JEST, '--ci', '--json', `--outputFile=${output}`, '--config', JSON.stringify(config), '--runTestsByPath', path.join(SUITES, file),
+    ]);
+    const result = JSON.parse(readFileSync(output, 'utf8'));
+    const fileResult = result.testResults[0];
+    const tests = new Map<string, { status: string; failure: string }>();
+    for (const a of fileResult.assertionResults) tests.set(a.title, { status: a.status, failure: a.failureMessages.join('\n') });
+    return { tests, fileFailure: fileResult.message ?? '', stdout, stderr, exitCode };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(command: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: SUITES, env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ stdout, stderr, exitCode }));
+  });
+}
