@@ -1,31 +1,146 @@
+import { checkpoint } from '@leakproof/core';
 import { InspectorClient } from '../inspector-client';
 import { startExplaining } from '../explain';
 import { forceGc } from '../gc';
-import { analyseSnapshot } from '../snapshot-analysis';
+import { analyseSnapshot, type SnapshotGroup } from '../snapshot-analysis';
 
-class Early { constructor(readonly n: number) {} }
-class Late { constructor(readonly n: number) {} }
-const earlyHolder: Early[] = [];
-const lateHolder: Late[] = [];
+// Uniquely named classes so that their groups in a real heap snapshot are only ours.
+class SnapEarlyThing {
+  constructor(readonly n: number) {}
+}
+class SnapLateThing {
+  constructor(readonly n: number) {}
+}
+class SnapWorkerThing {
+  constructor(readonly n: number) {}
+}
 
-test('probe', async () => {
-  const client = new InspectorClient();
-  for (let i = 0; i < 40; i++) earlyHolder.push(new Early(i));
-  let t = performance.now();
-  const { watermark } = await startExplaining(client);
-  console.log('start', performance.now() - t, watermark);
-  for (let i = 0; i < 50; i++) lateHolder.push(new Late(i));
-  for (let i = 0; i < 25; i++) earlyHolder.push(new Early(i));
-  forceGc();
-  t = performance.now();
+// Module-level holders: the retainer path of a survivor must name them.
+const earlyHolder: SnapEarlyThing[] = [];
+const lateHolder: SnapLateThing[] = [];
+const handlerHolder: Array<() => number> = [];
+const workerHolder: SnapWorkerThing[] = [];
+
+let client: InspectorClient;
+let snapshot: string | undefined;
+let watermark = 0;
+
+/** Ends the tracking session started by startExplaining: V8 answers with a heap snapshot. */
+function stopTrackingAndCollect(c: InspectorClient): string {
   const chunks: string[] = [];
-  const off = client.on('HeapProfiler.addHeapSnapshotChunk', (m) => chunks.push(m.params.chunk));
-  client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
-  off();
-  client.disconnect();
-  const snapshot = chunks.join('');
-  console.log('snap', performance.now() - t, snapshot.length);
-  t = performance.now();
-  const groups = analyseSnapshot({ snapshot, watermark, minCount: 5 });
-  console.log('analyse', performance.now() - t, JSON.stringify(groups, null, 1));
+  const off = c.on('HeapProfiler.addHeapSnapshotChunk', (m) => chunks.push(m.params.chunk));
+  try {
+    c.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
+  } finally {
+    off();
+  }
+  return chunks.join('');
+}
+
+beforeAll(async () => {
+  client = new InspectorClient();
+  // 40 objects that exist before the watermark: they must never be counted.
+  for (let i = 0; i < 40; i++) earlyHolder.push(new SnapEarlyThing(i));
+  const session = await startExplaining(client);
+  watermark = session.watermark;
+  for (let i = 0; i < 50; i++) lateHolder.push(new SnapLateThing(i));
+  // 25 more of the early class after the watermark: only these count.
+  for (let i = 0; i < 25; i++) earlyHolder.push(new SnapEarlyThing(100 + i));
+  for (let i = 0; i < 45; i++) {
+    const n = i;
+    handlerHolder.push(function snapLateHandler() {
+      return n;
+    });
+  }
+  // Garbage allocated after the watermark: dead at snapshot time, so not counted.
+  for (let i = 0; i < 500; i++) new SnapLateThing(-i);
+  forceGc();
+  snapshot = stopTrackingAndCollect(client);
+});
+
+afterAll(() => {
+  snapshot = undefined;
+  client?.disconnect();
+});
+
+function analyse(minCount: number, mark = watermark): SnapshotGroup[] {
+  return analyseSnapshot({ snapshot: snapshot as string, watermark: mark, minCount });
+}
+
+function group(groups: SnapshotGroup[], name: string): SnapshotGroup | undefined {
+  return groups.find((g) => g.name === name);
+}
+
+test('the tracking session reported a watermark and V8 returned a real snapshot', () => {
+  expect(watermark).toBeGreaterThan(0);
+  expect(snapshot!.length).toBeGreaterThan(100_000);
+  expect(JSON.parse(snapshot!.slice(0, 0) || '{}')).toEqual({});
+});
+
+test('the 50 surviving instances allocated after the watermark form one group named by their class', () => {
+  const late = group(analyse(5), 'SnapLateThing');
+  expect(late).toBeDefined();
+  // Exactly the retained ones: the 500 dead instances allocated after the watermark are gone.
+  expect(late!.count).toBe(50);
+  expect(late!.selfSize).toBeGreaterThanOrEqual(50 * 8);
+  expect(late!.selfSize).toBeLessThanOrEqual(50 * 256);
+});
+
+test('the retainer path goes from a GC root through the holding variable and its array to the object', () => {
+  const late = group(analyse(5), 'SnapLateThing')!;
+  const path = late.retainerPath;
+  expect(path[path.length - 1]).toBe('SnapLateThing');
+  expect(path.some((hop) => hop.includes('lateHolder (closure variable)'))).toBe(true);
+  // The hop right before the object is the holding array, with the element index.
+  expect(path[path.length - 2]).toMatch(/^Array\[\d+\]$/);
+  expect(path.indexOf(path.find((h) => h.includes('lateHolder'))!)).toBeLessThan(path.length - 2);
+  expect(path.join(' ')).toMatch(/GC roots/);
+});
+
+test('objects created before the watermark are not counted, even of a class that also grew after it', () => {
+  const early = group(analyse(5), 'SnapEarlyThing');
+  expect(early).toBeDefined();
+  expect(earlyHolder).toHaveLength(65);
+  expect(early!.count).toBe(25);
+  expect(early!.retainerPath.some((hop) => hop.includes('earlyHolder (closure variable)'))).toBe(true);
+});
+
+test('closures are grouped as "(closure) name"', () => {
+  const handlers = group(analyse(5), '(closure) snapLateHandler');
+  expect(handlers).toBeDefined();
+  expect(handlers!.count).toBe(45);
+  expect(handlers!.retainerPath.some((hop) => hop.includes('handlerHolder (closure variable)'))).toBe(true);
+});
+
+test('minCount leaves out smaller groups; groups come biggest first, at most 12', () => {
+  expect(group(analyse(50), 'SnapLateThing')?.count).toBe(50);
+  expect(group(analyse(51), 'SnapLateThing')).toBeUndefined();
+  expect(group(analyse(26), 'SnapEarlyThing')).toBeUndefined();
+  const groups = analyse(5);
+  expect(groups.length).toBeLessThanOrEqual(12);
+  for (const g of groups) expect(g.count).toBeGreaterThanOrEqual(5);
+  for (let i = 1; i < groups.length; i++) expect(groups[i - 1].count).toBeGreaterThanOrEqual(groups[i].count);
+});
+
+test('a watermark above every object id counts nothing', () => {
+  expect(analyse(1, Number.MAX_SAFE_INTEGER)).toEqual([]);
+});
+
+test('checkpoint() runs the same analysis in a worker: what survived since the checkpoint, by class', async () => {
+  const own = new InspectorClient();
+  try {
+    const cp = await checkpoint(own);
+    for (let i = 0; i < 60; i++) workerHolder.push(new SnapWorkerThing(i));
+    for (let i = 0; i < 300; i++) new SnapWorkerThing(-i);
+    const survivors = await cp.survivors();
+    const worker = survivors.find((g) => g.name === 'SnapWorkerThing');
+    expect(worker).toBeDefined();
+    expect(worker!.count).toBe(60);
+    expect(worker!.retainerPath!.some((hop) => hop.includes('workerHolder (closure variable)'))).toBe(true);
+    // Neither the earlier holders' objects nor anything before the checkpoint shows up.
+    expect(survivors.find((g) => g.name === 'SnapLateThing')).toBeUndefined();
+    await expect(cp.survivors()).rejects.toThrow(/already called/);
+  } finally {
+    own.disconnect();
+  }
 });
