@@ -25,7 +25,8 @@ export async function checkpoint(client: InspectorClient): Promise<Checkpoint> {
     async survivors() {
       if (done) throw new Error('leakproof: survivors() was already called on this checkpoint; take a new checkpoint');
       done = true;
-      const groups = await explainSurvivorsSince(session, 1);
+      // Every group, however small: the caller asked about specific code, not about a rate.
+      const groups = await explainSurvivorsSince(session, 1, 1);
       return groups.map((g) => ({ name: g.name, count: g.count, bytes: g.selfSize, retainerPath: g.retainerPath }));
     },
   };

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TestEnvironment } from 'jest-environment-node';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import { formatBytes, InspectorClient, isUserFrame, registerOwnCode, resolveLeakOptions } from '@leakproof/core';
+import { formatBytes, InspectorClient, isUserFrame, registerOwnCode } from '@leakproof/core';
 import { BRIDGE_KEY, checkpoint, createMatchers, type LeakproofBridge } from '@leakproof/jest-matchers';
 import { HandleTracker, type OpenHandle } from './handle-tracker';
 import { OPTIONS_KEY, resolveEnvironmentOptions, type ResolvedEnvironmentOptions } from './options';
@@ -41,9 +41,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const testTimeout = config.globalConfig.testTimeout ?? 5000;
     this.bridge = {
       client: this.client,
-      defaultTimeout: resolveLeakOptions(this.options.matchers).timeout === 4000 && this.options.matchers.timeout === undefined
-        ? Math.max(100, Math.floor(testTimeout * 0.8))
-        : (this.options.matchers.timeout as number),
+      defaults: this.options.matchers,
+      // Below Jest's own timeout, so that the matcher's explanatory error wins the race.
+      defaultTimeout: Math.max(100, Math.floor(testTimeout * 0.8)),
       pauseTestChecks: () => this.pauseHeapCheck(),
       resumeTestChecks: () => this.resumeHeapCheck(),
       pending: new Set(),

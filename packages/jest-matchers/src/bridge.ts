@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUT_MS, InspectorClient } from '@leakproof/core';
+import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakOptions } from '@leakproof/core';
 
 /**
  * What the matchers need from their host. The environment puts one on the test's global (so
@@ -7,6 +7,8 @@ import { DEFAULT_TIMEOUT_MS, InspectorClient } from '@leakproof/core';
  */
 export interface LeakproofBridge {
   client: InspectorClient;
+  /** Project-wide matcher options (environment's `matchers`), under each call's own options. */
+  defaults: LeakOptions;
   /** Default `timeout` for matchers: below Jest's testTimeout so our error wins. */
   defaultTimeout: number;
   /** Called around a measurement: the sampling heap profiler is one per process. */
@@ -25,6 +27,7 @@ export function getBridge(global: object = globalThis): LeakproofBridge {
   if (provided) return provided;
   standalone ??= {
     client: new InspectorClient(),
+    defaults: {},
     defaultTimeout: DEFAULT_TIMEOUT_MS,
     async pauseTestChecks() {},
     resumeTestChecks() {},

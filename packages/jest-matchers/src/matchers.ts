@@ -48,7 +48,10 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
     const bridge = bridgeFor();
     let resolved;
     try {
-      resolved = resolveLeakOptions(options, { timeout: bridge.defaultTimeout }, extraKeys);
+      if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+        throw new LeakOptionsError(`leakproof: options must be an object such as { rounds: 5 }, got ${describeValue(options)}`);
+      }
+      resolved = resolveLeakOptions({ ...bridge.defaults, ...(options as object) }, { timeout: bridge.defaultTimeout }, extraKeys);
     } catch (error) {
       if (error instanceof LeakOptionsError) throw new Error(`${hint}\n\n${error.message}`);
       throw error;
