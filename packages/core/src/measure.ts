@@ -184,6 +184,8 @@ function objectFindings(
 ): LeakFinding[] {
   const sampled = growing.map((s) => ({ site: s, countPerCall: sum(s.counts) / callsMeasured }));
   const kept = explained?.filter((g) => !matchesAny(g.name, ignore)) ?? [];
+  // The snapshot named what grew and the ignore option leaves all of it out: nothing to report.
+  if (explained && explained.length > 0 && kept.length === 0) return [];
   if (kept.length > 0) {
     return kept.map((group) => {
       // The snapshot knows types, the sampler knows sites: pair each type with the site whose

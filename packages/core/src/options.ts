@@ -48,6 +48,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (value === null || typeof value !== 'object') return String(value);
+  // JSON.stringify shows a Promise as "{}"; the tag also works for Promises of another realm.
+  if (Object.prototype.toString.call(value) === '[object Promise]') return 'a Promise';
   try {
     return JSON.stringify(value);
   } catch {

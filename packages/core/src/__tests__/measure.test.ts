@@ -1,15 +1,231 @@
-import { InspectorClient, measureLeaks, resolveLeakOptions } from '@leakproof/core';
+import {
+  CallFailedError,
+  measureLeaks,
+  MeasurementTimeoutError,
+  resolveLeakOptions,
+  type CallUnderTest,
+  type InspectorClient,
+  type LeakOptions,
+  type LeakVerdict,
+} from '@leakproof/core';
 
-const bridge = (globalThis as any)[Symbol.for('leakproof.bridge')];
+// The engine is used end to end, as the adapters use it: from the built package (the heap snapshot
+// explanation runs in a worker thread started from dist/), with the environment's inspector session.
+// The sampling heap profiler is one per process, so the environment's per-test check is paused.
+interface Bridge {
+  client: InspectorClient;
+  pauseTestChecks(): Promise<void>;
+  resumeTestChecks(): void;
+}
+const bridge = (globalThis as Record<symbol, unknown>)[Symbol.for('leakproof.bridge')] as Bridge;
 
-class ProbeRecord { constructor(readonly i: number) {} }
-
-test('probe', async () => {
-  const store: ProbeRecord[] = [];
-  let i = 0;
+async function measure(fn: CallUnderTest, options: LeakOptions = {}): Promise<LeakVerdict> {
   await bridge.pauseTestChecks();
   try {
-    const v = await measureLeaks(() => { store.push(new ProbeRecord(i++)); }, resolveLeakOptions({}), bridge.client);
-    console.log(JSON.stringify(v, null, 1).slice(0, 3000));
-  } finally { bridge.resumeTestChecks(); }
+    return await measureLeaks(fn, resolveLeakOptions(options), bridge.client);
+  } finally {
+    bridge.resumeTestChecks();
+  }
+}
+
+async function failure(fn: CallUnderTest, options: LeakOptions = {}): Promise<unknown> {
+  try {
+    await measure(fn, options);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('measureLeaks resolved, expected it to fail');
+}
+
+// The heap snapshot that names a leak's class is only taken when the timeout leaves time for it
+// (seconds on a Jest worker's heap): these measurements get a generous one.
+const EXPLAIN_TIMEOUT = 30_000;
+
+class MeasuredLeakRecord {
+  constructor(readonly n: number) {}
+}
+
+test('a function that keeps nothing does not leak', async () => {
+  let calls = 0;
+  const verdict = await measure(() => {
+    calls++;
+    const temp = { a: [1, 2, 3], s: `call ${calls}` };
+    return JSON.stringify(temp).length;
+  }, { explain: false });
+  expect(verdict.leaked).toBe(false);
+  expect(verdict.findings).toEqual([]);
+  expect(verdict.totalCalls).toBe(calls);
+  // 16 warm-up calls then at least one run of 5 rounds x 16 calls.
+  expect(calls).toBeGreaterThanOrEqual(16 + 5 * 16);
+  expect(verdict.runs[0]).toMatchObject({ warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: [] });
+});
+
+test('a function that keeps one object per call leaks: the class, ~1 per call, its holder and where it was made', async () => {
+  const store: MeasuredLeakRecord[] = [];
+  let i = 0;
+  const verdict = await measure(function keepRecord() {
+    store.push(new MeasuredLeakRecord(i++));
+  }, { timeout: EXPLAIN_TIMEOUT });
+  expect(verdict.leaked).toBe(true);
+  const finding = verdict.findings.find((f) => f.what === 'MeasuredLeakRecord');
+  expect(finding).toBeDefined();
+  expect(finding!.kind).toBe('js-objects');
+  expect(finding!.countPerCall).toBeGreaterThan(0.75);
+  expect(finding!.countPerCall).toBeLessThan(1.25);
+  expect(finding!.bytesPerCall).toBeGreaterThan(0);
+  expect(finding!.retainerPath!.join(' -> ')).toMatch(/store \(closure variable\)/);
+  expect(finding!.site).toMatch(/^keepRecord \(.*measure\.test\.ts:\d+:\d+\)$/);
+  expect(finding!.perRound.length).toBe(verdict.runs[verdict.runs.length - 1].rounds);
+  for (const n of finding!.perRound) expect(n).toBeGreaterThan(0);
+  // Every call of the measurement kept its record.
+  expect(store.length).toBe(verdict.totalCalls);
+});
+
+describe('the code under test fails: CallFailedError carries its own error', () => {
+  test('fn throws on call N: the original error is the cause, no call after it', async () => {
+    const own = new TypeError('boom on call 40');
+    let calls = 0;
+    const error = await failure(() => {
+      calls++;
+      if (calls === 40) throw own;
+    });
+    expect(error).toBeInstanceOf(CallFailedError);
+    expect((error as CallFailedError).cause).toBe(own);
+    expect((error as CallFailedError).callNumber).toBe(40);
+    expect((error as Error).message).toContain('call 40');
+    expect(calls).toBe(40);
+  });
+
+  test('fn throws a non-Error value on the first call', async () => {
+    const error = await failure(() => {
+      throw 'plain string';
+    });
+    expect(error).toBeInstanceOf(CallFailedError);
+    expect((error as CallFailedError).cause).toBe('plain string');
+    expect((error as CallFailedError).callNumber).toBe(1);
+  });
+
+  test('an async fn rejects on call N: the rejection reason is the cause', async () => {
+    const own = new Error('rejected on call 3');
+    let calls = 0;
+    const error = await failure(async () => {
+      calls++;
+      await Promise.resolve();
+      if (calls === 3) throw own;
+    });
+    expect(error).toBeInstanceOf(CallFailedError);
+    expect((error as CallFailedError).cause).toBe(own);
+    expect((error as CallFailedError).callNumber).toBe(3);
+    expect(calls).toBe(3);
+  });
+});
+
+describe('no verdict in time: MeasurementTimeoutError', () => {
+  test('an async fn whose promise never settles', async () => {
+    let calls = 0;
+    const started = performance.now();
+    const error = await failure(() => {
+      calls++;
+      return new Promise(() => {});
+    }, { timeout: 300 });
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(MeasurementTimeoutError);
+    expect((error as Error).message).toContain('no verdict within 300 ms');
+    expect((error as Error).message).toContain('call 1 returned a promise that did not settle');
+    expect((error as Error).message).toContain('Raise the "timeout" option');
+    expect(calls).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  test('a slow synchronous fn that cannot finish the calls in time', async () => {
+    let calls = 0;
+    const error = await failure(() => {
+      calls++;
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+    }, { timeout: 150 });
+    expect(error).toBeInstanceOf(MeasurementTimeoutError);
+    expect((error as Error).message).toContain(`only ${calls} calls completed`);
+    expect(calls).toBeLessThan(16 + 5 * 16);
+  });
+});
+
+describe('handles', () => {
+  test('an interval started per call and never cleared is a Timeout handle leak', async () => {
+    const intervals: Array<ReturnType<typeof setInterval>> = [];
+    try {
+      const verdict = await measure(() => {
+        intervals.push(setInterval(() => {}, 1_000_000));
+      }, { explain: false });
+      expect(verdict.leaked).toBe(true);
+      const finding = verdict.findings.find((f) => f.kind === 'handles');
+      expect(finding).toMatchObject({ kind: 'handles', what: 'Timeout' });
+      expect(finding!.countPerCall).toBeCloseTo(1, 1);
+    } finally {
+      for (const interval of intervals) clearInterval(interval);
+    }
+  });
+
+  test('timers cleared within the call are not a leak', async () => {
+    const verdict = await measure(() => {
+      const t = setInterval(() => {}, 1_000_000);
+      clearInterval(t);
+    }, { explain: false });
+    expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
+  });
+
+  test('handles: false does not count handles', async () => {
+    const intervals: Array<ReturnType<typeof setInterval>> = [];
+    try {
+      const verdict = await measure(() => {
+        intervals.push(setInterval(() => {}, 1_000_000));
+      }, { explain: false, handles: false });
+      expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
+    } finally {
+      for (const interval of intervals) clearInterval(interval);
+    }
+  });
+});
+
+describe('the ignore option removes findings', () => {
+  test('by handle type', async () => {
+    const intervals: Array<ReturnType<typeof setInterval>> = [];
+    try {
+      const verdict = await measure(() => {
+        intervals.push(setInterval(() => {}, 1_000_000));
+      }, { explain: false, ignore: ['Timeout'] });
+      expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
+    } finally {
+      for (const interval of intervals) clearInterval(interval);
+    }
+  });
+
+  test('by allocation site', async () => {
+    const store: MeasuredLeakRecord[] = [];
+    const verdict = await measure(function keepIgnoredRecord() {
+      store.push(new MeasuredLeakRecord(store.length));
+    }, { explain: false, ignore: [/^keepIgnoredRecord /] });
+    expect(verdict.leaked).toBe(false);
+    expect(verdict.findings).toEqual([]);
+    expect(store.length).toBe(verdict.totalCalls);
+  });
+
+  test('by constructor name', async () => {
+    class IgnoredLeakRecord {
+      constructor(readonly n: number) {}
+    }
+    const store: IgnoredLeakRecord[] = [];
+    const verdict = await measure(function keepByName() {
+      store.push(new IgnoredLeakRecord(store.length));
+    }, { ignore: ['IgnoredLeakRecord'], timeout: EXPLAIN_TIMEOUT });
+    // The sampler did see the site grow: the finding was left out by name, not missed.
+    expect(verdict.runs[verdict.runs.length - 1].growing).toEqual([expect.stringMatching(/^keepByName \(/)]);
+    // Neither under its class nor as "objects allocated at keepByName" (the fallback when no class
+    // is known) nor under any other name at its rate of one per call. Not asserted: that there is
+    // no finding at all: about one explanation in five also reports ~11 "number" objects (boxed
+    // async ids on leakproof's own pending promises), a known noise problem of the explanation.
+    expect(verdict.findings.filter((f) => f.what === 'IgnoredLeakRecord' || f.what.includes('keepByName'))).toEqual([]);
+    expect(verdict.findings.filter((f) => f.countPerCall >= 0.5)).toEqual([]);
+  });
 });

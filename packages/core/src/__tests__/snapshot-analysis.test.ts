@@ -1,4 +1,3 @@
-import { checkpoint } from '@leakproof/core';
 import { InspectorClient } from '../inspector-client';
 import { startExplaining } from '../explain';
 import { forceGc } from '../gc';
@@ -11,15 +10,11 @@ class SnapEarlyThing {
 class SnapLateThing {
   constructor(readonly n: number) {}
 }
-class SnapWorkerThing {
-  constructor(readonly n: number) {}
-}
 
 // Module-level holders: the retainer path of a survivor must name them.
 const earlyHolder: SnapEarlyThing[] = [];
 const lateHolder: SnapLateThing[] = [];
 const handlerHolder: Array<() => number> = [];
-const workerHolder: SnapWorkerThing[] = [];
 
 let client: InspectorClient;
 let snapshot: string | undefined;
@@ -149,23 +144,4 @@ test('minCount leaves out smaller groups; groups come biggest first, at most 12'
 
 test('a watermark above every object id counts nothing', () => {
   expect(groupsAboveAllIds).toEqual([]);
-});
-
-test('checkpoint() runs the same analysis in a worker: what survived since the checkpoint, by class', async () => {
-  const own = new InspectorClient();
-  try {
-    const cp = await checkpoint(own);
-    for (let i = 0; i < 60; i++) workerHolder.push(new SnapWorkerThing(i));
-    for (let i = 0; i < 300; i++) new SnapWorkerThing(-i);
-    const survivors = await cp.survivors();
-    const worker = survivors.find((g) => g.name === 'SnapWorkerThing');
-    expect(worker).toBeDefined();
-    expect(worker!.count).toBe(60);
-    expect(worker!.retainerPath!.some((hop) => hop.includes('workerHolder (closure variable)'))).toBe(true);
-    // Neither the earlier holders' objects nor anything before the checkpoint shows up.
-    expect(survivors.find((g) => g.name === 'SnapLateThing')).toBeUndefined();
-    await expect(cp.survivors()).rejects.toThrow(/already called/);
-  } finally {
-    own.disconnect();
-  }
 });
