@@ -116,6 +116,9 @@ function windowSurvivors(
     );
   }
   const windows = Math.max(0, markerOrdinals.length - 1);
+  // Samples of one profile node share a stack: classify each node once (thousands of samples,
+  // tens of nodes; per-sample classification was most of the per-file cost in the benchmark).
+  const verdicts = new Map<number, ReturnType<SampleClassifier>>();
   const bySite = new Map<string, SiteSurvivors>();
   const ignoredBytes = new Map<string, number>();
   for (const sample of profile.samples) {
@@ -123,7 +126,11 @@ function windowSurvivors(
     if (window < 0) continue;
     const stack = stacks.get(sample.nodeId) ?? [];
     if (stack[0]?.functionName === MARKER_FUNCTION) continue;
-    const verdict = classify(stack);
+    let verdict = verdicts.get(sample.nodeId);
+    if (verdict === undefined) {
+      verdict = classify(stack);
+      verdicts.set(sample.nodeId, verdict);
+    }
     if (!verdict) continue;
     // A sample stands for 1 / P(sampled) objects of its size (V8 samples by bytes, Poisson).
     const weight = 1 / (1 - Math.exp(-sample.size / interval));

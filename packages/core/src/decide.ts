@@ -3,7 +3,8 @@ import type { SiteSurvivors } from './types';
 /**
  * The consistency rule (docs/noise-model.md). After warm-up, a site is
  * - `growing` when every round left at least half an (estimated) surviving object,
- * - `sporadic` when two or more rounds did, but not all: a rare leak, or noise, to re-measure,
+ * - `sporadic` when more than half the rounds did, but not all: a rare leak, or noise, to re-measure
+ *   (JIT work lands in one or two early rounds; it must not cost a re-measurement every time),
  * - `quiet` otherwise: one-time work (JIT, lazy init, a cache filling, the last value kept).
  */
 export type SiteStatus = 'growing' | 'sporadic' | 'quiet';
@@ -13,7 +14,7 @@ const POSITIVE = 0.5;
 export function siteStatus(counts: number[]): SiteStatus {
   const positive = counts.filter((c) => c >= POSITIVE).length;
   if (counts.length > 0 && positive === counts.length) return 'growing';
-  return positive >= 2 ? 'sporadic' : 'quiet';
+  return positive > counts.length / 2 ? 'sporadic' : 'quiet';
 }
 
 export interface SiteDecision {

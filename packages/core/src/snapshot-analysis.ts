@@ -43,7 +43,7 @@ export function analyseSnapshot({ snapshot, watermark, minCount }: SnapshotAnaly
     // Odd ids are JS heap objects; even ids are the embedder's native nodes, renumbered per snapshot.
     const id = heap.id(node);
     if (id <= watermark || id % 2 === 0 || !PROGRAM_TYPES.has(heap.type(node))) continue;
-    if (TRANSIENT_OR_VM_ROOTS.test(heap.rootCategory(node, parents))) continue;
+    if (parents.parentNode[node] === -1) continue; // not held through a durable root
     const name = heap.groupName(node);
     const group = groups.get(name) ?? { count: 0, selfSize: 0, nodes: [] };
     group.count++;
@@ -70,7 +70,9 @@ interface ParentLinks {
 /**
  * Roots nothing can leak through: V8's own caches (string table, compilation cache), and the
  * stack and handle scopes of the code running while the snapshot is taken, which is leakproof's
- * own (e.g. promise ids async_hooks keeps for its pending awaits, seen 1 run in 5).
+ * own (e.g. promise ids async_hooks keeps for its pending awaits, seen 1 run in 5). The search
+ * for retainers does not enter them, so an object held only through them is never a candidate,
+ * and one also held by a variable gets the variable's path.
  */
 const TRANSIENT_OR_VM_ROOTS = /\((Internalized strings|Compilation cache|Startup object cache|Read-only roots|Builtins|Code flusher|External strings|Stack roots|Handle scope)\)/;
 
@@ -119,14 +121,6 @@ class HeapGraph {
     return type;
   }
 
-  /** The GC root category (`(Global handles)`, `(Internalized strings)`...) a node hangs from. */
-  rootCategory(node: number, { parentNode }: ParentLinks): string {
-    const ancestors: number[] = [];
-    for (let guard = 0; node > 0 && guard < 10_000; guard++, node = parentNode[node]) ancestors.push(node);
-    // ancestors ends with the root's child ((GC roots) or a global); the category is the one before.
-    return ancestors.length >= 2 ? this.name(ancestors[ancestors.length - 2]) : '';
-  }
-
   private displayName(node: number): string {
     const type = this.type(node);
     if (type === 'synthetic') return this.name(node);
@@ -161,6 +155,7 @@ class HeapGraph {
         if (this.raw.edges[edge + this.e.type] === weak) continue;
         const to = this.raw.edges[edge + this.e.to_node] / this.nodeFields;
         if (seen[to]) continue;
+        if (this.type(to) === 'synthetic' && TRANSIENT_OR_VM_ROOTS.test(this.name(to))) continue;
         seen[to] = 1;
         parentEdge[to] = edge;
         parentNode[to] = node;

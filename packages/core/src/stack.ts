@@ -3,10 +3,13 @@ import type { Frame } from './types';
 
 /** Directories whose code is leakproof's own: its frames are never a leak site. */
 const ownCodeDirs = new Set<string>([path.resolve(__dirname, '..')]);
+/** isUserFrame by URL: profiles repeat the same few scripts thousands of times. */
+const userUrls = new Map<string, boolean>();
 
 /** Adapters (matchers, environment) register their package directory so their frames count as ours. */
 export function registerOwnCode(dir: string): void {
   ownCodeDirs.add(path.resolve(dir));
+  userUrls.clear();
 }
 
 export function fileOf(frame: Frame): string {
@@ -27,7 +30,12 @@ export function isNodeInternal(frame: Frame): boolean {
 
 /** User code: a file of the project under test, not a dependency, not Node, not leakproof. */
 export function isUserFrame(frame: Frame): boolean {
-  return !isNodeInternal(frame) && !isOwnFrame(frame) && !fileOf(frame).includes(`${path.sep}node_modules${path.sep}`);
+  let user = userUrls.get(frame.url);
+  if (user === undefined) {
+    user = !isNodeInternal(frame) && !isOwnFrame(frame) && !fileOf(frame).includes(`${path.sep}node_modules${path.sep}`);
+    userUrls.set(frame.url, user);
+  }
+  return user;
 }
 
 export function formatFrame(frame: Frame): string {

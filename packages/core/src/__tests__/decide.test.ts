@@ -12,8 +12,8 @@ describe('siteStatus: the consistency rule', () => {
 
   test.each([
     ['one round just below the threshold', [1, 1, 0.49, 1, 1]],
-    ['two rounds of five', [2, 0, 3, 0, 0]],
-    ['two late rounds', [0, 0, 0, 1, 1]],
+    ['three rounds of five', [2, 0, 3, 0, 1]],
+    ['three late rounds', [0, 0, 1, 1, 1]],
     ['all but the first round', [0, 1, 1, 1, 1]],
   ])('sporadic: %s', (_name, counts) => {
     expect(siteStatus(counts)).toBe('sporadic');
@@ -23,6 +23,8 @@ describe('siteStatus: the consistency rule', () => {
     ['nothing survived', [0, 0, 0, 0, 0]],
     ['no rounds at all', []],
     ['a single round left survivors (one-time work)', [0, 0, 4, 0, 0]],
+    ['two rounds of five (JIT work spread over the first rounds)', [2, 3, 0, 0, 0]],
+    ['exactly half of the rounds', [1, 0, 1, 0]],
     ['first round only (JIT, lazy initialisation)', [12, 0, 0, 0, 0]],
     ['last round only (a cache slot, the last value kept)', [0, 0, 0, 0, 7]],
     ['below half an object in every round (sampling noise)', [0.49, 0.4, 0.3, 0.2, 0.1]],
@@ -38,7 +40,7 @@ describe('decideSites', () => {
   }
 
   test('decides each site with the rule, keeping the site and the order', () => {
-    const sites = [site('leaky', [1, 1, 1]), site('jit', [9, 0, 0]), site('rare', [1, 0, 1]), site('cache', [0, 0, 3])];
+    const sites = [site('leaky', [1, 1, 1]), site('jit', [9, 0, 0]), site('rare', [1, 0, 1, 1, 0]), site('cache', [0, 0, 3])];
     const decisions = decideSites(sites);
     expect(decisions.map((d) => [d.site.site, d.status])).toEqual([
       ['leaky', 'growing'],
