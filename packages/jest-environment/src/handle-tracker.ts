@@ -13,6 +13,8 @@ export interface OpenHandle {
   type: string;
   /** Where it was created: the project's frames, or Node's when it was created in a callback. */
   createdAt: string[];
+  /** False when no frame of the project's code was on the stack (created in a callback, or by Jest). */
+  createdByUserCode: boolean;
   owner: string;
 }
 
@@ -76,7 +78,7 @@ export class HandleTracker {
         .slice(0, 3)
         .map((l) => l.replace(cwd, ''));
       if (options.ignore.some((pattern) => entry.type === pattern || createdAt.some((l) => l.includes(pattern)))) continue;
-      open.push({ type: entry.type, createdAt, owner });
+      open.push({ type: entry.type, createdAt, createdByUserCode: userLines.length > 0, owner });
     }
     return open;
   }

@@ -159,7 +159,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
 
   private async runFinish(state: Circus.State): Promise<void> {
     if (this.options.handles.mode !== 'off') {
-      const open = await this.waitForHandles('file');
+      // Between tests Jest itself runs (hook timeouts, reporters): only handles created by the
+      // project's own code (beforeAll, describe bodies, concurrent tests) are the file's.
+      const open = (await this.waitForHandles('file')).filter((h) => h.createdByUserCode);
       if (open.length > 0) {
         const message = describeOpenHandles(open, 'Code outside tests (beforeAll, describe bodies, concurrent tests)');
         if (this.options.handles.mode === 'fail') state.unhandledErrors.push(checkError(message));
