@@ -69,10 +69,14 @@ export class AllocationSampler {
   }
 
   /** Stops sampling; the caller should have settled (GC) first so that only survivors remain. */
-  stop(classify: SampleClassifier): WindowedSurvivors {
+  /**
+   * Reading the profile makes V8 run a full GC first (the inspector always asks for it), so only
+   * survivors are returned. `keepWindow` lets a caller skip windows nobody is charged for.
+   */
+  stop(classify: SampleClassifier, keepWindow: (window: number) => boolean = () => true): WindowedSurvivors {
     const { profile } = this.client.post<{ profile: SamplingProfile }>('HeapProfiler.stopSampling');
     this.running = false;
-    const result = windowSurvivors(profile, this.samplingInterval, this.markerBytes, this.markers.length, classify);
+    const result = windowSurvivors(profile, this.samplingInterval, this.markerBytes, this.markers.length, classify, keepWindow);
     this.markers.length = 0;
     return result;
   }
@@ -101,6 +105,7 @@ function windowSurvivors(
   markerBytes: number,
   markersExpected: number,
   classify: SampleClassifier,
+  keepWindow: (window: number) => boolean,
 ): WindowedSurvivors {
   const stacks = stacksByNode(profile.head);
   const markerOrdinals: number[] = [];
@@ -123,7 +128,7 @@ function windowSurvivors(
   const ignoredBytes = new Map<string, number>();
   for (const sample of profile.samples) {
     const window = windowOf(sample.ordinal, markerOrdinals);
-    if (window < 0) continue;
+    if (window < 0 || !keepWindow(window)) continue;
     const stack = stacks.get(sample.nodeId) ?? [];
     if (stack[0]?.functionName === MARKER_FUNCTION) continue;
     let verdict = verdicts.get(sample.nodeId);

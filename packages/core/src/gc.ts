@@ -19,7 +19,16 @@ export function forceGc(): void {
       cachedGc = runInNewContext('gc') as GcFunction;
     }
   }
+  const started = performance.now();
   cachedGc();
+  lastFullGcMs = performance.now() - started;
+}
+
+let lastFullGcMs = 0;
+
+/** Duration of the last forced full GC: a yardstick for heap-walking work on this heap. */
+export function lastFullGcDuration(): number {
+  return lastFullGcMs;
 }
 
 /** One macrotask turn: lets finalizers, FinalizationRegistry callbacks and closing handles run. */

@@ -1,5 +1,5 @@
 export { InspectorClient } from './inspector-client';
-export { forceGc, settle, eventLoopTurn } from './gc';
+export { forceGc, settle, eventLoopTurn, lastFullGcDuration } from './gc';
 export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
 export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './measure';
 export { resolveLeakOptions, LeakOptionsError, describeValue, matchesAny, DEFAULT_TIMEOUT_MS, type LeakOptions, type ResolvedLeakOptions } from './options';
@@ -7,5 +7,5 @@ export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts } from './handles';
 export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement } from './format';
-export { registerOwnCode, isUserFrame, isOwnFrame, formatFrame, formatStack, fileOf, prettyFile } from './stack';
+export { registerOwnCode, isUserFrame, isOwnFrame, isNodeInternal, formatFrame, formatStack, fileOf, prettyFile } from './stack';
 export type * from './types';

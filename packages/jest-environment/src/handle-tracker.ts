@@ -22,7 +22,28 @@ interface Entry {
   type: string;
   owner: string;
   resource: WeakRef<object>;
-  trace: { stack?: string };
+  /** `fn (file:line:col)` lines, innermost first. */
+  stack: string[];
+}
+
+/**
+ * The creation stack as text, taken now. A captured but unformatted stack keeps every frame's
+ * receiver alive (the Timeout being constructed among them): that retained each cleared timer.
+ */
+function creationStack(): string[] {
+  const holder: { stack?: unknown } = {};
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  Error.stackTraceLimit = 20;
+  Error.prepareStackTrace = (_error, frames) =>
+    frames.map((f) => `${f.getFunctionName() ?? '(anonymous)'} (${f.getFileName() ?? '?'}:${f.getLineNumber()}:${f.getColumnNumber()})`);
+  try {
+    Error.captureStackTrace(holder, creationStack);
+    return holder.stack as string[];
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
@@ -41,18 +62,18 @@ export class HandleTracker {
     this.hook = createHook({
       init: (asyncId, type, _trigger, resource) => {
         if (!TRACKED_TYPES.has(type)) return;
-        const trace: { stack?: string } = {};
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 20;
-        Error.captureStackTrace(trace);
-        Error.stackTraceLimit = limit;
-        this.live.set(asyncId, { type, owner: this.owner, resource: new WeakRef(resource), trace });
+        this.live.set(asyncId, { type, owner: this.owner, resource: new WeakRef(resource), stack: creationStack() });
       },
     });
   }
 
   enable(): void {
     this.hook.enable();
+  }
+
+  /** While a matcher measures: it counts handles per call itself, and the hook would be noise. */
+  pause(): void {
+    this.hook.disable();
   }
 
   disable(): void {
@@ -72,7 +93,7 @@ export class HandleTracker {
       if (entry.owner !== owner || (state === 'unref' && !options.includeUnref)) continue;
       // The stack is formatted only now, for leftovers. Frames in Node's own code say little:
       // keep the project's, or else (created in a callback, e.g. after a DNS lookup) the first ones.
-      const lines = (entry.trace.stack ?? '').split('\n').slice(1).map((l) => l.trim().replace(/^at /, ''));
+      const lines = entry.stack;
       const userLines = lines.filter(options.isUserStackLine);
       const cwd = `${process.cwd()}/`;
       const createdAt = (userLines.length > 0 ? userLines : lines.filter((l) => !l.includes('node:internal/async_hooks') && !l.includes('AsyncHook.init')))

@@ -44,8 +44,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
       defaults: this.options.matchers,
       // Below Jest's own timeout, so that the matcher's explanatory error wins the race.
       defaultTimeout: Math.max(100, Math.floor(testTimeout * 0.8)),
-      pauseTestChecks: () => this.pauseHeapCheck(),
-      resumeTestChecks: () => this.resumeHeapCheck(),
+      pauseTestChecks: () => this.pauseChecks(),
+      resumeTestChecks: () => this.resumeChecks(),
       pending: new Set(),
     };
     const global = this.global as unknown as Record<string | symbol, unknown>;
@@ -193,15 +193,22 @@ export default class LeakproofEnvironment extends TestEnvironment {
     }
   }
 
-  private async pauseHeapCheck(): Promise<void> {
-    if (this.paused || this.options.heap.mode === 'off') return;
+  /**
+   * Around a matcher or checkpoint: the sampling heap profiler is one per process, and the
+   * measurement must not see the checks' own bookkeeping. The matcher judges handles per call.
+   */
+  private async pauseChecks(): Promise<void> {
+    if (this.paused) return;
     this.paused = true;
-    await this.heap.collect();
+    if (this.options.handles.mode !== 'off') this.handles.pause();
+    if (this.options.heap.mode !== 'off') await this.heap.collect();
   }
 
-  private resumeHeapCheck(): void {
+  private resumeChecks(): void {
     if (!this.paused) return;
     this.paused = false;
+    if (this.options.handles.mode !== 'off') this.handles.enable();
+    if (this.options.heap.mode === 'off') return;
     this.heap.start();
     this.heap.boundary(this.currentTest);
   }
