@@ -78,6 +78,7 @@ export async function explainSurvivors(
   client: InspectorClient,
   runCalls: () => Promise<void>,
   calls: number,
+  minCount?: number,
 ): Promise<ExplainedGroup[]> {
   const session = await startExplaining(client);
   try {
@@ -86,7 +87,7 @@ export async function explainSurvivors(
     collectSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
     throw error;
   }
-  const groups = await explainSurvivorsSince(session, calls);
+  const groups = await explainSurvivorsSince(session, calls, minCount);
   return groups.map((g) => ({
     name: g.name,
     countPerCall: g.count / calls,

@@ -27,6 +27,8 @@ export async function runSuite(file: string, leakproofOptions?: object): Promise
     testEnvironment: ENVIRONMENT,
     testEnvironmentOptions: leakproofOptions ? { leakproof: leakproofOptions } : {},
     transform: {},
+    // Room for a matcher's heap-snapshot explanation on a loaded 2-core machine.
+    testTimeout: 20_000,
   };
   try {
     const { stdout, stderr, exitCode } = await run(process.execPath, [
