@@ -48,7 +48,9 @@ export class AllocationSampler {
     private readonly client: InspectorClient,
     readonly samplingInterval: number,
   ) {
-    this.markerBytes = Math.max(4096, samplingInterval * 32);
+    // P(a marker is not sampled) = e^-(markerBytes / interval): e^-16 (1e-7) is safe enough and
+    // keeps the markers of a coarse per-test sampler small (they stay alive until it stops).
+    this.markerBytes = Math.max(4096, samplingInterval * 16);
     // Made before sampling starts, so that the template itself is never taken for a marker.
     this.markerTemplate = new Array(this.markerBytes / 8).fill(0);
   }

@@ -31,6 +31,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly tests = new Map<string, Circus.TestEntry>();
   private currentTest: string | null = null;
   private paused = false;
+  /** Where the project's code can run: the hook is only on then (promise hooks cost every await). */
+  private readonly runningUserCode = { loading: true, hook: false, test: false, concurrent: false };
+  private hookOn = false;
   private nextId = 0;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
@@ -64,8 +67,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
-    if (this.options.handles.mode !== 'off') this.handles.enable();
-    if (this.options.heap.mode !== 'off') this.heap.start();
+    this.syncHandleHook();
+    // The heap check starts at the first test: module loading before it would only fill the
+    // profile with samples nobody is charged for (90% of them in the benchmark).
   }
 
   override async teardown(): Promise<void> {
@@ -91,11 +95,29 @@ export default class LeakproofEnvironment extends TestEnvironment {
         (event.runtimeGlobals.expect as unknown as { extend(m: object): void }).extend(matchers);
         break;
       }
+      case 'run_start':
+        // Module code and describe bodies have run; from now on only hooks and tests do.
+        this.runningUserCode.loading = false;
+        this.runningUserCode.concurrent = hasConcurrentTests(state.rootDescribeBlock);
+        this.syncHandleHook();
+        break;
+      case 'hook_start':
+        this.runningUserCode.hook = true;
+        this.syncHandleHook();
+        break;
+      case 'hook_success':
+      case 'hook_failure':
+        this.runningUserCode.hook = false;
+        this.syncHandleHook();
+        break;
       case 'test_start': {
+        this.runningUserCode.test = true;
+        this.syncHandleHook();
         // Concurrent tests interleave: their allocations and handles are checked per file instead.
         const id = event.test.concurrent ? null : this.idOf(event.test);
         this.currentTest = id;
         this.handles.owner = id ?? 'file';
+        if (!this.paused && this.options.heap.mode !== 'off' && !this.heap.isStarted) this.heap.start();
         if (!this.paused) this.heap.boundary(id);
         break;
       }
@@ -105,6 +127,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
         break;
       case 'test_done':
         await this.testDone(event.test);
+        this.runningUserCode.test = false;
+        this.syncHandleHook();
         break;
       case 'run_finish':
         await this.runFinish(state);
@@ -200,17 +224,26 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private async pauseChecks(): Promise<void> {
     if (this.paused) return;
     this.paused = true;
-    if (this.options.handles.mode !== 'off') this.handles.pause();
+    this.syncHandleHook();
     if (this.options.heap.mode !== 'off') await this.heap.collect();
   }
 
   private resumeChecks(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (this.options.handles.mode !== 'off') this.handles.enable();
+    this.syncHandleHook();
     if (this.options.heap.mode === 'off') return;
     this.heap.start();
     this.heap.boundary(this.currentTest);
+  }
+
+  private syncHandleHook(): void {
+    const { loading, hook, test, concurrent } = this.runningUserCode;
+    const want = this.options.handles.mode !== 'off' && !this.paused && (loading || hook || test || concurrent);
+    if (want === this.hookOn) return;
+    this.hookOn = want;
+    if (want) this.handles.enable();
+    else this.handles.pause();
   }
 
   private warn(message: string): void {
@@ -241,6 +274,10 @@ function checkError(message: string): Error {
   const error = new Error(message);
   error.stack = message;
   return error;
+}
+
+function hasConcurrentTests(block: Circus.DescribeBlock): boolean {
+  return block.children.some((child) => (child.type === 'test' ? child.concurrent : hasConcurrentTests(child)));
 }
 
 function testName(test: Circus.TestEntry): string {

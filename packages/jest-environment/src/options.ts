@@ -21,7 +21,7 @@ export interface EnvironmentOptions {
     failAboveBytes?: number;
     /** ...and above this it gets a warning. Default 128 KiB. */
     warnAboveBytes?: number;
-    /** Sampling interval of the per-test heap check in bytes. Default 1024. */
+    /** Sampling interval of the per-test heap check in bytes. Default 4096. */
     samplingInterval?: number;
     /** Substrings of allocation sites to ignore. */
     ignore?: string[];
@@ -67,7 +67,8 @@ export function resolveEnvironmentOptions(raw: unknown): ResolvedEnvironmentOpti
       mode: modeOf(heap.mode, `${where}.heap.mode`, mode),
       failAboveBytes,
       warnAboveBytes: int(heap.warnAboveBytes, `${where}.heap.warnAboveBytes`, Math.min(128 * 1024, failAboveBytes), 0, 2 ** 40),
-      samplingInterval: int(heap.samplingInterval, `${where}.heap.samplingInterval`, 1024, 64, 1024 * 1024),
+      // 4 KB: a 128 KiB warning is ~32 samples; smaller intervals cost more than they tell here.
+      samplingInterval: int(heap.samplingInterval, `${where}.heap.samplingInterval`, 4096, 64, 1024 * 1024),
       ignore: strings(heap.ignore, `${where}.heap.ignore`),
     },
     matchers,

@@ -37,6 +37,10 @@ export class TestHeapCheck {
     private readonly ignore: string[],
   ) {}
 
+  get isStarted(): boolean {
+    return this.sampler !== undefined;
+  }
+
   start(): void {
     this.sampler = new AllocationSampler(this.client, this.samplingInterval);
     this.sampler.start();
