@@ -3,11 +3,12 @@
 #   slapd       - the throwaway OpenLDAP server of @leakproof/ldap-fixtures ({ kind: 'slapd' })
 #   ldap-utils  - ldapsearch / ldapwhoami (readiness probe, manual checks)
 #   libldap-dev - headers and libldap for building native code
+#   g++ make python3 - node-gyp's toolchain for the native addons (native tracker, fixtures)
 # Idempotent and non-interactive; run as root (or with sudo available) on Debian/Ubuntu.
 # If installing slapd starts the system service, it is stopped again: the fixtures never use it.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils libldap-dev)
+PACKAGES=(slapd ldap-utils libldap-dev g++ make python3)
 
 log() { echo "install-system-deps: $*"; }
 

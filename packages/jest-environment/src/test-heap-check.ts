@@ -18,6 +18,7 @@ export interface RetainedByTest {
   sites: Array<{ site: string; bytes: number; objects: number }>;
 }
 
+const JEST_INTERNALS = /[\\/]node_modules[\\/](jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@jest\/expect-utils|pretty-format|source-map[^\\/]*|@jridgewell[\\/][^\\/]+|stack-utils)[\\/]/;
 const KNOWN = [/[\\/]jest-mock[\\/]/, /[\\/]jest-runtime[\\/]/, /^node:internal\/modules\//];
 
 /**
@@ -103,9 +104,10 @@ export class TestHeapCheck {
   private readonly classify: SampleClassifier = (stack: Frame[]) => {
     const user = stack.find(isUserFrame);
     if (!user) return null;
-    // Allocated by leakproof itself (its hooks run inside the test's calls): not the test's.
+    // Allocated by leakproof itself (its hooks run inside the test's calls), or by Jest's own
+    // caches (the first failed toThrow keeps ~190 KB of stack-formatting data): not the test's.
     const innermost = stack.find((f) => !isNodeInternal(f));
-    if (innermost && isOwnFrame(innermost)) return null;
+    if (innermost && (isOwnFrame(innermost) || JEST_INTERNALS.test(fileOf(innermost)))) return null;
     if (stack.some((f) => KNOWN.some((re) => re.test(fileOf(f))))) return { ignored: 'known' };
     const site = formatFrame(user);
     if (this.ignore.some((pattern) => site.includes(pattern))) return { ignored: 'ignore option' };

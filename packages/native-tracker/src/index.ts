@@ -1,0 +1,17 @@
+export { availability, type PlatformFacts } from './availability';
+export { formatLossRecord, formatNativeFrame, siteName, type LossRecordOptions } from './format';
+export {
+  DEFAULT_SKIP_OBJECTS,
+  hookedSlotsOf,
+  isNativeTrackingRunning,
+  markNative,
+  nativeCounters,
+  nativeObjects,
+  nativeSurvivorsSince,
+  nativeTrackingStatus,
+  NativeTrackingUnavailableError,
+  startNativeTracking,
+  stopNativeTracking,
+  type StartReport,
+} from './tracker';
+export type { NativeCounters, NativeFrame, NativeObject, NativeSurvivorSite, NativeTrackerOptions, NativeTrackingStatus } from './types';
