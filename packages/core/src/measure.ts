@@ -99,42 +99,16 @@ export async function measureLeaks(
   const findings: LeakFinding[] = [];
 
   if (growing.length > 0) {
-    const sampledPerCall = sum(growing.map((d) => sum(d.site.counts))) / callsMeasured;
-    let explained: ExplainedGroup[] | undefined;
-    const needed = estimatedExplainMs();
-    const left = deadline - performance.now();
-    if (options.explain && needed > left) {
-      notes.push(`no heap snapshot (constructor, retainer path): it needs about ${Math.round(needed / 100) / 10} s here and only ${Math.round(left / 100) / 10} s of the timeout were left; raise "timeout" (and Jest's testTimeout)`);
-    } else if (options.explain) {
-      try {
-        // Enough calls that the leak leaves ~100 objects: well above leakproof's own ~17 objects
-        // pending on its stack, so the snapshot can also refute a suspicion (see below).
-        const explainCalls = Math.min(4000, Math.max(last.callsPerRound, 200, Math.ceil(100 / sampledPerCall)));
-        explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3);
-        const explainedPerCall = sum(explained.map((g) => g.countPerCall));
-        if (explainedPerCall < sampledPerCall / 4) {
-          // V8 re-optimises code after a settle's GC and allocates it under fn's frame: samples
-          // that grow every round but are no program object at all (Node 20/22/24, measured).
-          notes.push(`survivors sampled at ${growing.map((d) => d.site.site).join(', ')} are not program objects in the heap snapshot (compiled code): not a leak`);
-          growing.length = 0;
-        } else {
-          const floor = Math.max(10, Math.ceil(explainCalls * Math.min(0.05, sampledPerCall / 8)));
-          explained = explained.filter((g) => g.countPerCall * explainCalls >= floor);
-        }
-      } catch (error) {
-        notes.push(`heap snapshot explanation failed: ${(error as Error).message}`);
-      }
-    }
-    if (growing.length > 0) findings.push(...objectFindings(growing.map((d) => d.site), callsMeasured, explained, options.ignore));
+    const sites = growing.map((d) => d.site);
+    findings.push(...(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes })));
   }
   for (const { type, growth } of handleGrowth) {
     if (matchesAny(type, options.ignore)) continue;
     findings.push({ kind: 'handles', what: type, countPerCall: growth / callsMeasured, bytesPerCall: 0, perRound: [] });
   }
-  for (const run of runs) {
-    for (const d of run.decisions) if (d.status === 'sporadic' && run === last) {
-      notes.push(`survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`);
-    }
+  for (const d of last.decisions) {
+    if (d.status !== 'sporadic') continue;
+    notes.push(`survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`);
   }
 
   return {
@@ -193,6 +167,55 @@ async function measureRun(
     decisions: decideSites(survivors.sites),
     handleGrowth,
   };
+}
+
+interface ExplainContext {
+  caller: Caller;
+  client: InspectorClient;
+  options: ResolvedLeakOptions;
+  deadline: number;
+  notes: string[];
+}
+
+/**
+ * Findings for confirmed growing sites: named by a heap snapshot when there is time for one
+ * (constructor, retainer path), which may also refute the suspicion; by site otherwise.
+ */
+async function explainGrowth(
+  sites: SiteSurvivors[],
+  callsMeasured: number,
+  callsPerRound: number,
+  { caller, client, options, deadline, notes }: ExplainContext,
+): Promise<LeakFinding[]> {
+  if (!options.explain) return objectFindings(sites, callsMeasured, undefined, options.ignore);
+  const needed = estimatedExplainMs();
+  const left = deadline - performance.now();
+  if (needed > left) {
+    notes.push(`no heap snapshot (constructor, retainer path): it needs about ${Math.round(needed / 100) / 10} s here and only ${Math.round(left / 100) / 10} s of the timeout were left; raise "timeout" (and Jest's testTimeout)`);
+    return objectFindings(sites, callsMeasured, undefined, options.ignore);
+  }
+  const sampledPerCall = sum(sites.map((s) => sum(s.counts))) / callsMeasured;
+  let explained: ExplainedGroup[];
+  try {
+    // Enough calls that the leak leaves ~100 objects: well above leakproof's own ~17 objects
+    // pending on its stack, so the snapshot can also refute a suspicion (below).
+    const explainCalls = Math.min(4000, Math.max(callsPerRound, 200, Math.ceil(100 / sampledPerCall)));
+    explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3);
+    const explainedPerCall = sum(explained.map((g) => g.countPerCall));
+    if (explainedPerCall < sampledPerCall / 4) {
+      // V8 re-optimises code after a settle's GC and allocates it under fn's frame: samples that
+      // grow every round but are no program object at all (Node 20/22/24, measured).
+      notes.push(`survivors sampled at ${sites.map((s) => s.site).join(', ')} are not program objects in the heap snapshot (compiled code): not a leak`);
+      return [];
+    }
+    const floor = Math.max(10, Math.ceil(explainCalls * Math.min(0.05, sampledPerCall / 8)));
+    explained = explained.filter((g) => g.countPerCall * explainCalls >= floor);
+  } catch (error) {
+    if (error instanceof CallFailedError) throw error; // fn's own failure wins over any verdict
+    notes.push(`heap snapshot explanation ${error instanceof MeasurementTimeoutError ? 'stopped' : 'failed'}: ${(error as Error).message}`);
+    return objectFindings(sites, callsMeasured, undefined, options.ignore);
+  }
+  return objectFindings(sites, callsMeasured, explained, options.ignore);
 }
 
 function objectFindings(
