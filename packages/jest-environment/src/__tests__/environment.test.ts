@@ -1,4 +1,4 @@
-import { runSuite, type SuiteRun } from './run-suite';
+import { runSuite, runSuites, type SuiteRun } from './run-suite';
 
 function status(run: SuiteRun, title: string): string {
   const test = run.tests.get(title);
@@ -107,4 +107,15 @@ test('real failures stay failures and clean tests stay clean', async () => {
   expect(status(run, 'throws on its own')).toBe('failed');
   expect(failure(run, 'throws on its own')).toMatch(/the test itself broke/);
   expect(status(run, 'passes')).toBe('passed');
+});
+
+test('several files in one process (--runInBand): each file is checked on its own, nothing carries over', async () => {
+  const [handles, failing, matchers] = await runSuites(['handles.suite.js', 'failing.suite.js', 'matchers.suite.js']);
+  expect(status(handles, 'leaks an interval')).toBe('failed');
+  expect(status(handles, 'closes its server')).toBe('passed');
+  // The next file in the same process sees none of the previous file's handles or samples.
+  expect(status(failing, 'passes')).toBe('passed');
+  expect(failing.fileFailure).not.toMatch(/leakproof/);
+  expect(status(matchers, 'passes a clean function')).toBe('passed');
+  expect(status(matchers, 'catches a leak with the registered matcher')).toBe('failed');
 });

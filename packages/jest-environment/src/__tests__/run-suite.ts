@@ -19,6 +19,12 @@ export interface SuiteRun {
 
 /** Runs real Jest, in a child process, on one suite of fixtures/env-suites with the leakproof environment. */
 export async function runSuite(file: string, leakproofOptions?: object): Promise<SuiteRun> {
+  const [run] = await runSuites([file], leakproofOptions);
+  return run;
+}
+
+/** Several suites in one Jest run, in band: one process, one environment after the other. */
+export async function runSuites(files: string[], leakproofOptions?: object): Promise<SuiteRun[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'leakproof-suite-'));
   const output = path.join(dir, 'result.json');
   const config = {
@@ -32,13 +38,17 @@ export async function runSuite(file: string, leakproofOptions?: object): Promise
   };
   try {
     const { stdout, stderr, exitCode } = await run(process.execPath, [
-      JEST, '--ci', '--json', `--outputFile=${output}`, '--config', JSON.stringify(config), '--runTestsByPath', path.join(SUITES, file),
+      JEST, '--ci', '--runInBand', '--json', `--outputFile=${output}`, '--config', JSON.stringify(config), '--runTestsByPath',
+      ...files.map((file) => path.join(SUITES, file)),
     ]);
     const result = JSON.parse(readFileSync(output, 'utf8'));
-    const fileResult = result.testResults[0];
-    const tests = new Map<string, { status: string; failure: string }>();
-    for (const a of fileResult.assertionResults) tests.set(a.title, { status: a.status, failure: a.failureMessages.join('\n') });
-    return { tests, fileFailure: fileResult.message ?? '', stdout, stderr, exitCode };
+    return files.map((file) => {
+      const fileResult = result.testResults.find((r: { name: string }) => r.name === path.join(SUITES, file));
+      if (!fileResult) throw new Error(`no result for ${file} in the Jest run:\n${stderr}`);
+      const tests = new Map<string, { status: string; failure: string }>();
+      for (const a of fileResult.assertionResults) tests.set(a.title, { status: a.status, failure: a.failureMessages.join('\n') });
+      return { tests, fileFailure: fileResult.message ?? '', stdout, stderr, exitCode };
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
