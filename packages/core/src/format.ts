@@ -1,3 +1,4 @@
+import { frameText } from './native-census';
 import { formatStack } from './stack';
 import type { LeakFinding, LeakVerdict } from './types';
 
@@ -15,16 +16,30 @@ export function formatCount(n: number): string {
 /** One finding, as several indented lines: what grew, how much per call, who retains it, where from. */
 export function formatFinding(finding: LeakFinding): string {
   const lines: string[] = [];
+  const per = finding.per === 'test' ? 'in this test' : 'per call';
   if (finding.kind === 'handles') {
-    lines.push(`open handles: ${finding.what} +${formatCount(finding.countPerCall)} per call (never closed)`);
+    lines.push(`open handles: ${finding.what} +${formatCount(finding.countPerCall)} ${per} (never closed)`);
+  } else if (finding.kind === 'native') {
+    const rounds = finding.perRound.length > 0 ? `; blocks left per round: ${finding.perRound.join(', ')}` : '';
+    lines.push(`${finding.what}: +${formatBytes(finding.bytesPerCall)} ${per} in ${formatCount(finding.countPerCall)} block${finding.countPerCall === 1 ? '' : 's'} (never freed${rounds})`);
+    lines.push(`  allocated at: ${formatNativeStack(finding.allocator ?? 'malloc', finding.nativeStack ?? [])}`);
+    return lines.join('\n');
   } else {
     const rounds = finding.perRound.length > 0 ? `; survivors per round: ${finding.perRound.join(', ')}` : '';
     lines.push(`${finding.what}: +${formatCount(finding.countPerCall)} per call (+${formatBytes(finding.bytesPerCall)}/call${rounds})`);
   }
+  if (finding.retainedByGlobalHandle) lines.push('  retained by a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted');
   if (finding.retainerPath) lines.push(`  retained by: ${shortRetainerPath(finding.retainerPath)}`);
   if (finding.allocationStack) lines.push(`  allocated at: ${formatStack(finding.allocationStack)}`);
   else if (finding.site) lines.push(`  allocated at: ${finding.site}`);
   return lines.join('\n');
+}
+
+/** valgrind loss-record style: `malloc <- lookup (corpus.node) <- Lookup (corpus.node) <- ...`. */
+export function formatNativeStack(allocator: string, frames: NonNullable<LeakFinding['nativeStack']>, maxFrames = 8): string {
+  const shown = frames.slice(0, maxFrames).map(frameText);
+  if (frames.length > maxFrames) shown.push('...');
+  return [allocator, ...shown].join(' <- ');
 }
 
 export function formatMeasurement(verdict: LeakVerdict): string {

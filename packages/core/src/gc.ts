@@ -39,6 +39,8 @@ export function eventLoopTurn(): Promise<void> {
 export interface SettleOptions {
   /** Upper bound on GC + turn iterations. */
   maxIterations?: number;
+  /** Another counter that must stop moving too (live native bytes: finalizers free them late). */
+  extraCounter?: () => number;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function settle(options: SettleOptions = {}): Promise<void> {
     await eventLoopTurn();
     const used = getHeapStatistics().used_heap_size;
     // 4 KB buckets: what the next GC moves by less than that is below what any rule reads.
-    const state = `${Math.round(used / 4096)}:${process.getActiveResourcesInfo().length}`;
+    const state = `${Math.round(used / 4096)}:${process.getActiveResourcesInfo().length}:${options.extraCounter?.() ?? ''}`;
     if (i >= 1 && state === previous) return;
     previous = state;
   }

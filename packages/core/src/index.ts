@@ -2,10 +2,23 @@ export { InspectorClient } from './inspector-client';
 export { forceGc, settle, eventLoopTurn, lastFullGcDuration } from './gc';
 export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
 export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './measure';
-export { resolveLeakOptions, LeakOptionsError, describeValue, matchesAny, DEFAULT_TIMEOUT_MS, type LeakOptions, type ResolvedLeakOptions } from './options';
+export { resolveLeakOptions, LeakOptionsError, describeValue, matchesAny, DEFAULT_TIMEOUT_MS, NATIVE_MODES, type LeakOptions, type ResolvedLeakOptions, type NativeMode } from './options';
 export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts } from './handles';
-export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement } from './format';
+export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement, formatNativeStack } from './format';
 export { registerOwnCode, isUserFrame, isOwnFrame, isNodeInternal, formatFrame, formatStack, fileOf, prettyFile } from './stack';
 export type * from './types';
+export { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord, type TestLeakRecord, type LeakCheckRecord } from './report-record';
+export {
+  nativeSurvivorsByWindow,
+  nativeSiteName,
+  nativeSiteKey,
+  nativeOwnerFrame,
+  frameText,
+  shortFunctionName,
+  isSuppressed,
+  type NativeProbe,
+  type NativeSite,
+  type NativeSiteSurvivors,
+} from './native-census';

@@ -1,11 +1,12 @@
 import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
 import { getHeapStatistics } from 'node:v8';
 import { AllocationSampler, type SampleClassifier } from './allocation-sampler';
-import { decideSites, growingHandleTypes, type SiteDecision } from './decide';
+import { decideSites, growingHandleTypes, siteStatus, type SiteDecision, type SiteStatus } from './decide';
 import { explainSurvivors, type ExplainedGroup } from './explain';
 import { eventLoopTurn, lastFullGcDuration, settle } from './gc';
 import { activeResourceCounts } from './handles';
 import type { InspectorClient } from './inspector-client';
+import { isSuppressed, nativeSiteName, nativeSurvivorsByWindow, type NativeProbe, type NativeSiteSurvivors } from './native-census';
 import { matchesAny, type ResolvedLeakOptions } from './options';
 import { fileOf, formatFrame, isNodeInternal, isOwnFrame, siteFrame } from './stack';
 import type { Frame, LeakFinding, LeakVerdict, MeasurementPlan, SiteSurvivors } from './types';
@@ -53,8 +54,15 @@ export function classifyCallAllocation(ignore: Array<string | RegExp>): SampleCl
   };
 }
 
+interface NativeDecision {
+  site: NativeSiteSurvivors;
+  name: string;
+  status: SiteStatus;
+}
+
 interface RunResult extends MeasurementPlan {
   decisions: SiteDecision[];
+  nativeDecisions: NativeDecision[];
   handleGrowth: Array<{ type: string; growth: number }>;
 }
 
@@ -66,6 +74,7 @@ export async function measureLeaks(
   fn: CallUnderTest,
   options: ResolvedLeakOptions,
   client: InspectorClient,
+  native?: NativeProbe,
 ): Promise<LeakVerdict> {
   const started = performance.now();
   const deadline = started + options.timeout;
@@ -76,12 +85,13 @@ export async function measureLeaks(
   const runs: RunResult[] = [];
   let callsPerRound = options.callsPerRound;
   for (;;) {
-    const run = await measureRun(caller, client, options, callsPerRound);
+    const run = await measureRun(caller, client, options, callsPerRound, native);
     runs.push(run);
-    const growing = run.decisions.filter((d) => d.status === 'growing');
-    const sporadic = run.decisions.filter((d) => d.status === 'sporadic');
-    const suspicious = growing.length + sporadic.length + run.handleGrowth.length > 0;
-    const confirmed = runs.length >= 2 && (growing.length > 0 || run.handleGrowth.length > 0);
+    const statuses = [...run.decisions, ...run.nativeDecisions].map((d) => d.status);
+    const growing = statuses.filter((s) => s === 'growing').length;
+    const sporadic = statuses.filter((s) => s === 'sporadic').length;
+    const suspicious = growing + sporadic + run.handleGrowth.length > 0;
+    const confirmed = runs.length >= 2 && (growing > 0 || run.handleGrowth.length > 0);
     if (!suspicious || confirmed || callsPerRound >= options.maxCallsPerRound) break;
     // A suspicion is re-measured with 4x the calls: a leak keeps growing every round, while a
     // cache fills up, JIT work ends and a rare event becomes regular (docs/noise-model.md).
@@ -102,6 +112,11 @@ export async function measureLeaks(
     const sites = growing.map((d) => d.site);
     findings.push(...(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes })));
   }
+  if (confirmed) {
+    for (const d of last.nativeDecisions) {
+      if (d.status === 'growing' && !matchesAny(d.name, options.ignore)) findings.push(nativeFinding(d, callsMeasured));
+    }
+  }
   for (const { type, growth } of handleGrowth) {
     if (matchesAny(type, options.ignore)) continue;
     findings.push({ kind: 'handles', what: type, countPerCall: growth / callsMeasured, bytesPerCall: 0, perRound: [] });
@@ -109,6 +124,10 @@ export async function measureLeaks(
   for (const d of last.decisions) {
     if (d.status !== 'sporadic') continue;
     notes.push(`survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`);
+  }
+  for (const d of last.nativeDecisions) {
+    if (d.status !== 'sporadic') continue;
+    notes.push(`native blocks allocated in ${d.name} survived some rounds only (${d.site.counts.join(', ')}): not a leak by the consistency rule`);
   }
 
   return {
@@ -118,8 +137,8 @@ export async function measureLeaks(
       warmupCalls: r.warmupCalls,
       callsPerRound: r.callsPerRound,
       rounds: r.rounds,
-      growing: r.decisions.filter((d) => d.status === 'growing').map((d) => d.site.site),
-      sporadic: r.decisions.filter((d) => d.status === 'sporadic').map((d) => d.site.site),
+      growing: [...r.decisions.filter((d) => d.status === 'growing').map((d) => d.site.site), ...r.nativeDecisions.filter((d) => d.status === 'growing').map((d) => `native: ${d.name}`)],
+      sporadic: [...r.decisions.filter((d) => d.status === 'sporadic').map((d) => d.site.site), ...r.nativeDecisions.filter((d) => d.status === 'sporadic').map((d) => `native: ${d.name}`)],
     })),
     totalCalls: caller.calls,
     durationMs: performance.now() - started,
@@ -132,6 +151,7 @@ async function measureRun(
   client: InspectorClient,
   options: ResolvedLeakOptions,
   callsPerRound: number,
+  native: NativeProbe | undefined,
 ): Promise<RunResult> {
   // No GC here: only allocations made inside the rounds are judged, so the state of the heap
   // before them does not matter. Full GCs are most of a verdict's cost (bench: 7-9 per verdict).
@@ -140,17 +160,22 @@ async function measureRun(
   const sampler = new AllocationSampler(client, options.samplingInterval);
   sampler.start();
   let survivors;
+  // Native windows have the same boundaries as the sampler's: one epoch per round boundary.
+  const epochs: number[] = [];
   try {
     sampler.mark();
+    if (native) epochs.push(native.mark());
     for (let round = 0; round < options.rounds; round++) {
       await caller.call(callsPerRound);
       sampler.mark();
+      if (native) epochs.push(native.mark());
     }
-    await settle();
+    await settle({ extraCounter: native ? () => native.liveBytes() : undefined });
     survivors = sampler.stop(classifyCallAllocation(options.ignore));
   } finally {
     sampler.abort();
   }
+  const nativeDecisions = native ? decideNative(nativeSurvivorsByWindow(native, epochs), options.nativeSuppressions) : [];
   let handleGrowth: RunResult['handleGrowth'] = [];
   if (options.handles) {
     handleGrowth = growingHandleTypes(handlesBefore, activeResourceCounts(), options.rounds);
@@ -165,7 +190,28 @@ async function measureRun(
     callsPerRound,
     rounds: options.rounds,
     decisions: decideSites(survivors.sites),
+    nativeDecisions,
     handleGrowth,
+  };
+}
+
+/** The same consistency rule as JS sites, on exact block counts per round. */
+function decideNative(sites: NativeSiteSurvivors[], suppressions: Array<string | RegExp>): NativeDecision[] {
+  return sites
+    .filter((site) => !isSuppressed(site, suppressions))
+    .map((site) => ({ site, name: nativeSiteName(site), status: siteStatus(site.counts) }));
+}
+
+function nativeFinding({ site, name }: NativeDecision, callsMeasured: number): LeakFinding {
+  return {
+    kind: 'native',
+    what: `native memory allocated in ${name}`,
+    countPerCall: sum(site.counts) / callsMeasured,
+    bytesPerCall: sum(site.bytes) / callsMeasured,
+    perRound: site.counts,
+    site: name,
+    allocator: site.allocator,
+    nativeStack: site.frames,
   };
 }
 
@@ -244,6 +290,8 @@ function objectFindings(
         site: best.site,
         allocationStack: beforeOwnFrames(best.stack),
         retainerPath: group.retainerPath,
+        // N-API references are V8 global handles: the leak is a ref count never brought to 0.
+        retainedByGlobalHandle: group.retainerPath?.some((hop) => hop.includes('(Global handles)')) || undefined,
       };
     });
   }

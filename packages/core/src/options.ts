@@ -18,7 +18,21 @@ export interface LeakOptions {
   explain?: boolean;
   /** Also count handles (timers, sockets...) left open per call. Default true. */
   handles?: boolean;
+  /**
+   * Native allocations (malloc family, in addons and the libraries they load):
+   * `auto` (default) tracks them where the tracker works, and fails the check when it cannot
+   * while a native addon is loaded; `required` fails whenever it cannot; `off` measures JS only.
+   */
+  native?: NativeMode;
+  /**
+   * Native sites to leave out, like valgrind suppressions: a string matches a substring of any
+   * frame's `function (object)` (e.g. `libsasl2.so`, `sasl_client_init`); or a RegExp.
+   */
+  nativeSuppressions?: Array<string | RegExp>;
 }
+
+export type NativeMode = 'auto' | 'required' | 'off';
+export const NATIVE_MODES: readonly NativeMode[] = ['auto', 'required', 'off'];
 
 export type ResolvedLeakOptions = Required<LeakOptions>;
 
@@ -37,7 +51,7 @@ const INT_RULES: Record<'warmup' | 'rounds' | 'callsPerRound' | 'maxCallsPerRoun
   samplingInterval: { min: 8, max: 1_048_576 },
 };
 const BOOLEAN_KEYS = ['explain', 'handles'] as const;
-const KNOWN_KEYS = new Set<string>([...Object.keys(INT_RULES), ...BOOLEAN_KEYS, 'ignore']);
+const KNOWN_KEYS = new Set<string>([...Object.keys(INT_RULES), ...BOOLEAN_KEYS, 'ignore', 'native', 'nativeSuppressions']);
 
 /** Thrown for invalid options: the message names the option, the value and the valid range. */
 export class LeakOptionsError extends Error {
@@ -91,11 +105,11 @@ export function resolveLeakOptions(
       throw new LeakOptionsError(`leakproof: option "${key}" must be true or false, got ${describeValue(given[key])}`);
     }
   }
-  const ignore = given.ignore ?? [];
-  if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string' || p instanceof RegExp || isRegExpLike(p))) {
-    throw new LeakOptionsError(
-      `leakproof: option "ignore" must be an array of strings or regular expressions, got ${describeValue(ignore)}`,
-    );
+  const ignore = patternList(given, 'ignore');
+  const nativeSuppressions = patternList(given, 'nativeSuppressions');
+  const native = given.native ?? 'auto';
+  if (!NATIVE_MODES.includes(native as NativeMode)) {
+    throw new LeakOptionsError(`leakproof: option "native" must be one of ${NATIVE_MODES.map((m) => `"${m}"`).join(', ')}, got ${describeValue(native)}`);
   }
   const callsPerRound = (given.callsPerRound as number | undefined) ?? 16;
   const maxCallsPerRound = (given.maxCallsPerRound as number | undefined) ?? Math.max(256, callsPerRound);
@@ -111,10 +125,20 @@ export function resolveLeakOptions(
     maxCallsPerRound,
     timeout: (given.timeout as number | undefined) ?? defaults.timeout ?? DEFAULT_TIMEOUT_MS,
     samplingInterval: (given.samplingInterval as number | undefined) ?? 8,
-    ignore: ignore as Array<string | RegExp>,
+    ignore,
+    native: native as NativeMode,
+    nativeSuppressions,
     explain: (given.explain as boolean | undefined) ?? true,
     handles: (given.handles as boolean | undefined) ?? true,
   };
+}
+
+function patternList(given: Record<string, unknown>, key: 'ignore' | 'nativeSuppressions'): Array<string | RegExp> {
+  const list = given[key] ?? [];
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string' || p instanceof RegExp || isRegExpLike(p))) {
+    throw new LeakOptionsError(`leakproof: option "${key}" must be an array of strings or regular expressions, got ${describeValue(list)}`);
+  }
+  return list as Array<string | RegExp>;
 }
 
 /** RegExps made in Jest's test realm fail `instanceof RegExp` here. */

@@ -19,7 +19,17 @@ export interface SiteSurvivors {
 }
 
 /** What one measurement of `fn` found growing, in one of the three families. */
-export type LeakKind = 'js-objects' | 'handles';
+export type LeakKind = 'js-objects' | 'native' | 'handles';
+
+/** One frame of a native allocation stack (symbolized by the native tracker). */
+export interface NativeFrameRef {
+  /** Demangled function name; null when the object has no symbol for it. */
+  function: string | null;
+  /** Basename of the shared object (`ldap.node`, `liblber.so.2`), null for JIT code. */
+  object: string | null;
+  /** Link-time offset of the call in the object (what `addr2line -e` takes). */
+  offset: number;
+}
 
 export interface RetainerStep {
   /** How the previous object holds this one: property name, element index, closure variable... */
@@ -30,10 +40,16 @@ export interface RetainerStep {
 
 export interface LeakFinding {
   kind: LeakKind;
-  /** Constructor name (JS objects, when a heap snapshot explained the leak) or resource type (handles). */
+  /**
+   * Constructor name (JS objects, when a heap snapshot explained the leak), resource type
+   * (handles), or `native memory at <function> (<object>)` (native).
+   */
   what: string;
+  /** Per call of fn (matchers), or for the whole test when `per` is `test` (environment checks). */
   countPerCall: number;
   bytesPerCall: number;
+  /** What the counts are relative to: one call of fn (default) or one test. */
+  per?: 'call' | 'test';
   /** Count (or estimated count) left by each round, in order: the straight line of a leak. */
   perRound: number[];
   /** Where it was allocated (`fn (file:line:col)`), when known. */
@@ -41,6 +57,11 @@ export interface LeakFinding {
   allocationStack?: Frame[];
   /** From the GC root to the leaked object, when a heap snapshot was taken. */
   retainerPath?: string[];
+  /** JS objects held from a V8 global handle (a napi_ref or Persistent never released). */
+  retainedByGlobalHandle?: boolean;
+  /** Native: the allocating function (malloc, calloc, strdup...) and its callers, innermost first. */
+  allocator?: string;
+  nativeStack?: NativeFrameRef[];
 }
 
 export interface MeasurementPlan {

@@ -3,17 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TestEnvironment } from 'jest-environment-node';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import { formatBytes, InspectorClient, isUserFrame, registerOwnCode } from '@leakproof/core';
-import { BRIDGE_KEY, checkpoint, createMatchers, type LeakproofBridge } from '@leakproof/jest-matchers';
+import { formatBytes, formatNativeStack, InspectorClient, isUserFrame, registerOwnCode, type LeakCheckRecord } from '@leakproof/core';
+import { BRIDGE_KEY, checkpoint, createMatchers, loadedAddons, nativeAccess, type LeakproofBridge } from '@leakproof/jest-matchers';
 import { HandleTracker, type OpenHandle } from './handle-tracker';
 import { OPTIONS_KEY, resolveEnvironmentOptions, type ResolvedEnvironmentOptions } from './options';
 import { TestHeapCheck } from './test-heap-check';
+import { TestNativeCheck } from './test-native-check';
+import { LeakRecorder, titlePathOf } from './leak-recorder';
 
 registerOwnCode(path.resolve(__dirname, '..'));
 
 export { resolveEnvironmentOptions, type EnvironmentOptions } from './options';
 
-type Check = 'handles' | 'heap';
+type Check = 'handles' | 'heap' | 'native';
 
 /**
  * jest-environment-node plus leakproof: every test is checked for handles it left open and for
@@ -25,8 +27,12 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly client = new InspectorClient();
   private readonly handles = new HandleTracker();
   private readonly heap: TestHeapCheck;
+  /** Undefined when the native check is off or tracking cannot run (`nativeOff` says why). */
+  private readonly native: TestNativeCheck | undefined;
+  private readonly nativeOff: string | undefined;
   private readonly bridge: LeakproofBridge;
   private readonly testIds = new WeakMap<Circus.TestEntry, string>();
+  private readonly recorder: LeakRecorder;
   private readonly skipped = new Map<string, Set<Check>>();
   private readonly tests = new Map<string, Circus.TestEntry>();
   private currentTest: string | null = null;
@@ -41,6 +47,13 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const raw = (config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.[OPTIONS_KEY];
     this.options = resolveEnvironmentOptions(raw);
     this.heap = new TestHeapCheck(this.client, this.options.heap.samplingInterval, this.options.heap.ignore);
+    this.recorder = new LeakRecorder(context.testPath);
+    if (this.options.native.mode !== 'off') {
+      // Started before the test file loads anything: addons it loads are hooked at dlopen.
+      const access = nativeAccess();
+      if ('probe' in access) this.native = new TestNativeCheck(access.probe, this.options.native.suppressions);
+      else this.nativeOff = access.unavailable;
+    }
     const testTimeout = config.globalConfig.testTimeout ?? 5000;
     this.bridge = {
       client: this.client,
@@ -50,6 +63,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       pauseTestChecks: () => this.pauseChecks(),
       resumeTestChecks: () => this.resumeChecks(),
       pending: new Set(),
+      record: (check) => this.recorder.add(this.currentTest ? this.tests.get(this.currentTest) : undefined, check),
     };
     const global = this.global as unknown as Record<string | symbol, unknown>;
     global[BRIDGE_KEY] = this.bridge;
@@ -59,7 +73,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       skipChecks: (which?: Check) => {
         if (!this.currentTest) throw new Error('leakproof.skipChecks() must be called inside a test');
         const set = this.skipped.get(this.currentTest) ?? new Set<Check>();
-        for (const check of which ? [which] : (['handles', 'heap'] as Check[])) set.add(check);
+        for (const check of which ? [which] : (['handles', 'heap', 'native'] as Check[])) set.add(check);
         this.skipped.set(this.currentTest, set);
       },
     };
@@ -73,6 +87,11 @@ export default class LeakproofEnvironment extends TestEnvironment {
   }
 
   override async teardown(): Promise<void> {
+    try {
+      this.recorder.write(this.nativeOff === undefined ? { available: true } : { available: false, reason: this.nativeOff });
+    } catch (error) {
+      this.warn(`leakproof: could not write the leak record for the reporter: ${(error as Error).message}`);
+    }
     this.handles.disable();
     this.heap.abort();
     this.client.disconnect();
@@ -119,6 +138,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
         this.handles.owner = id ?? 'file';
         if (!this.paused && this.options.heap.mode !== 'off' && !this.heap.isStarted) this.heap.start();
         if (!this.paused) this.heap.boundary(id);
+        if (!this.paused) this.native?.boundary(id);
         break;
       }
       case 'test_skip':
@@ -152,6 +172,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     this.currentTest = null;
     this.handles.owner = 'file';
     if (!this.paused) this.heap.boundary(null);
+    if (!this.paused) this.native?.boundary(null);
   }
 
   private async testDone(test: Circus.TestEntry): Promise<void> {
@@ -167,6 +188,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const message = describeOpenHandles(open, 'This test');
     if (this.options.handles.mode === 'fail') test.errors.push(checkError(message));
     else this.warn(message);
+    this.recorder.add(test, handlesCheck(open, this.options.handles.mode));
     this.handles.forget(id);
   }
 
@@ -190,8 +212,10 @@ export default class LeakproofEnvironment extends TestEnvironment {
         const message = describeOpenHandles(open, 'Code outside tests (beforeAll, describe bodies, concurrent tests)');
         if (this.options.handles.mode === 'fail') state.unhandledErrors.push(checkError(message));
         else this.warn(message);
+        this.recorder.add(undefined, handlesCheck(open, this.options.handles.mode));
       }
     }
+    await this.checkNative(state);
     if (this.options.heap.mode === 'off') return;
     // Every test and afterAll has run: mock call records (jest.fn() keeps every argument) can go,
     // so that what a module-level mock recorded is not counted against the test that called it.
@@ -214,6 +238,59 @@ export default class LeakproofEnvironment extends TestEnvironment {
       ].join('\n');
       if (fails) test.errors.push(checkError(message));
       else this.warn(`${testName(test)}: ${message}`);
+      this.recorder.add(test, {
+        source: 'heap',
+        outcome: fails ? 'failed' : 'warned',
+        findings: retained.sites.map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
+      });
+    }
+  }
+
+  /** Native blocks each test left live at the end of the file; or why they cannot be checked. */
+  private async checkNative(state: Circus.State): Promise<void> {
+    const { mode, failAboveBytes, warnAboveBytes } = this.options.native;
+    if (mode === 'off') return;
+    if (!this.native) {
+      const addons = loadedAddons();
+      if (addons.length === 0) return; // nothing native to track
+      const message =
+        `leakproof: native allocation tracking is off: ${this.nativeOff}. This file loaded native addons (${addons.join(', ')}) ` +
+        'whose leaks cannot be checked. Fix the cause, or set testEnvironmentOptions.leakproof.native.mode to "off".';
+      if (mode === 'fail') state.unhandledErrors.push(checkError(message));
+      else this.warn(message);
+      return;
+    }
+    const retained = await this.native.collect();
+    for (const [id, test] of this.tests) {
+      const entry = retained.get(id);
+      if (!entry || this.skipped.get(id)?.has('native')) continue;
+      const fails = mode === 'fail' && entry.bytes > failAboveBytes;
+      if (!fails && entry.bytes <= warnAboveBytes) continue;
+      const sites = entry.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ${s.blocks} block${s.blocks === 1 ? '' : 's'} at ${formatNativeStack(s.allocator, s.frames, 6)}`);
+      const message = [
+        `leakproof: this test allocated ${formatBytes(entry.bytes)} of native memory (${entry.blocks} blocks) that was still allocated at the end of the file ` +
+          `(${fails ? 'fail' : 'warn'} above ${formatBytes(fails ? failAboveBytes : warnAboveBytes)}):`,
+        ...sites,
+        'Free it (a missing free, delete, or napi_delete_reference), release it in afterAll, or for a deliberate cache call ' +
+          'leakproof.skipChecks("native") or add testEnvironmentOptions.leakproof.native.suppressions.',
+      ].join('\n');
+      if (fails) test.errors.push(checkError(message));
+      else this.warn(`${testName(test)}: ${message}`);
+      this.recorder.add(test, {
+        source: 'native',
+        outcome: fails ? 'failed' : 'warned',
+        findings: entry.sites.map((s) => ({
+          kind: 'native',
+          what: `native memory allocated in ${s.name}`,
+          countPerCall: s.blocks,
+          bytesPerCall: s.bytes,
+          per: 'test',
+          perRound: [],
+          site: s.name,
+          allocator: s.allocator,
+          nativeStack: s.frames,
+        })),
+      });
     }
   }
 
@@ -225,6 +302,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
     if (this.paused) return;
     this.paused = true;
     this.syncHandleHook();
+    // The matcher judges its own calls; the test's window resumes after it.
+    this.native?.boundary(null);
     if (this.options.heap.mode !== 'off') await this.heap.collect();
   }
 
@@ -232,6 +311,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     if (!this.paused) return;
     this.paused = false;
     this.syncHandleHook();
+    this.native?.boundary(this.currentTest);
     if (this.options.heap.mode === 'off') return;
     this.heap.start();
     this.heap.boundary(this.currentTest);
@@ -281,9 +361,25 @@ function hasConcurrentTests(block: Circus.DescribeBlock): boolean {
 }
 
 function testName(test: Circus.TestEntry): string {
-  const names: string[] = [];
-  for (let block: Circus.DescribeBlock | undefined = test.parent; block && block.parent; block = block.parent) names.unshift(block.name);
-  return [...names, test.name].join(' > ');
+  return titlePathOf(test).join(' > ');
+}
+
+function handlesCheck(open: OpenHandle[], mode: 'fail' | 'warn' | 'off'): LeakCheckRecord {
+  const byType = new Map<string, OpenHandle[]>();
+  for (const handle of open) byType.set(handle.type, [...(byType.get(handle.type) ?? []), handle]);
+  return {
+    source: 'handles',
+    outcome: mode === 'fail' ? 'failed' : 'warned',
+    findings: [...byType].map(([type, handles]) => ({
+      kind: 'handles' as const,
+      what: type,
+      countPerCall: handles.length,
+      bytesPerCall: 0,
+      per: 'test' as const,
+      perRound: [],
+      site: handles[0].createdAt.find(isUserStackLine)?.trim().replace(/^at /, ''),
+    })),
+  };
 }
 
 /** `at fn (/path/file.js:1:2)` lines whose file is the project's own code. */

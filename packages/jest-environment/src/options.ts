@@ -26,6 +26,16 @@ export interface EnvironmentOptions {
     /** Substrings of allocation sites to ignore. */
     ignore?: string[];
   };
+  /** Native blocks (malloc family, in addons and their libraries) a test left allocated. */
+  native?: {
+    mode?: CheckMode;
+    /** A test whose native blocks still live at the end of the file exceed this fails. Default 256 KiB. */
+    failAboveBytes?: number;
+    /** ...and above this it gets a warning. Default 32 KiB (libldap's one-time SASL init is ~22 KB). */
+    warnAboveBytes?: number;
+    /** Substrings of a frame's `function (object)` to leave out, like valgrind suppressions. */
+    suppressions?: string[];
+  };
   /** Defaults for toNotLeak / toLeak in this project (same keys as their options). */
   matchers?: LeakOptions;
 }
@@ -33,6 +43,7 @@ export interface EnvironmentOptions {
 export interface ResolvedEnvironmentOptions {
   handles: { mode: CheckMode; graceMs: number; ignore: string[]; includeUnref: boolean };
   heap: { mode: CheckMode; failAboveBytes: number; warnAboveBytes: number; samplingInterval: number; ignore: string[] };
+  native: { mode: CheckMode; failAboveBytes: number; warnAboveBytes: number; suppressions: string[] };
   matchers: LeakOptions;
 }
 
@@ -43,12 +54,14 @@ const MODES: readonly string[] = ['fail', 'warn', 'off'];
 export function resolveEnvironmentOptions(raw: unknown): ResolvedEnvironmentOptions {
   const where = `testEnvironmentOptions.${OPTIONS_KEY}`;
   const input = object(raw ?? {}, where);
-  known(input, ['mode', 'handles', 'heap', 'matchers'], where);
+  known(input, ['mode', 'handles', 'heap', 'native', 'matchers'], where);
   const mode = modeOf(input.mode, `${where}.mode`, 'fail');
   const handles = object(input.handles ?? {}, `${where}.handles`);
   known(handles, ['mode', 'graceMs', 'ignore', 'includeUnref'], `${where}.handles`);
   const heap = object(input.heap ?? {}, `${where}.heap`);
   known(heap, ['mode', 'failAboveBytes', 'warnAboveBytes', 'samplingInterval', 'ignore'], `${where}.heap`);
+  const native = object(input.native ?? {}, `${where}.native`);
+  known(native, ['mode', 'failAboveBytes', 'warnAboveBytes', 'suppressions'], `${where}.native`);
   const matchers = object(input.matchers ?? {}, `${where}.matchers`) as LeakOptions;
   try {
     resolveLeakOptions(matchers);
@@ -56,6 +69,7 @@ export function resolveEnvironmentOptions(raw: unknown): ResolvedEnvironmentOpti
     throw new Error(`leakproof: invalid ${where}.matchers: ${(error as Error).message.replace(/^leakproof: /, '')}`);
   }
   const failAboveBytes = int(heap.failAboveBytes, `${where}.heap.failAboveBytes`, 1024 * 1024, 0, 2 ** 40);
+  const nativeFailAbove = int(native.failAboveBytes, `${where}.native.failAboveBytes`, 256 * 1024, 0, 2 ** 40);
   return {
     handles: {
       mode: modeOf(handles.mode, `${where}.handles.mode`, mode),
@@ -70,6 +84,12 @@ export function resolveEnvironmentOptions(raw: unknown): ResolvedEnvironmentOpti
       // 4 KB: a 128 KiB warning is ~32 samples; smaller intervals cost more than they tell here.
       samplingInterval: int(heap.samplingInterval, `${where}.heap.samplingInterval`, 4096, 64, 1024 * 1024),
       ignore: strings(heap.ignore, `${where}.heap.ignore`),
+    },
+    native: {
+      mode: modeOf(native.mode, `${where}.native.mode`, mode),
+      failAboveBytes: nativeFailAbove,
+      warnAboveBytes: int(native.warnAboveBytes, `${where}.native.warnAboveBytes`, Math.min(32 * 1024, nativeFailAbove), 0, 2 ** 40),
+      suppressions: strings(native.suppressions, `${where}.native.suppressions`),
     },
     matchers,
   };

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakOptions } from '@leakproof/core';
+import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakCheckRecord, type LeakOptions } from '@leakproof/core';
 
 /**
  * What the matchers need from their host. The environment puts one on the test's global (so
@@ -16,6 +16,8 @@ export interface LeakproofBridge {
   resumeTestChecks(): void;
   /** Matcher promises not yet settled: the environment fails a test that forgot `await`. */
   pending: Set<Promise<unknown>>;
+  /** Keeps a matcher's verdict for the reporter (the environment's; absent standalone). */
+  record?(check: LeakCheckRecord): void;
 }
 
 export const BRIDGE_KEY = Symbol.for('leakproof.bridge');

@@ -7,6 +7,7 @@ registerOwnCode(path.resolve(__dirname, '..'));
 
 export { createMatchers, type LeakExpectation, type ToLeakOptions };
 export { checkpoint } from './checkpoint';
+export { nativeAccess, loadedAddons, type NativeAccess } from './native-probe';
 export { getBridge, BRIDGE_KEY, type LeakproofBridge } from './bridge';
 export type { LeakOptions, Checkpoint, SurvivorGroup } from '@leakproof/core';
 
@@ -15,7 +16,7 @@ export const matchers = createMatchers();
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> {
-    /** Calls fn repeatedly (warm-up, rounds) and fails if JS objects or handles grow every round. Await it. */
+    /** Calls fn repeatedly (warm-up, rounds) and fails if JS objects, native blocks or handles grow every round. Await it. */
     toNotLeak(options?: LeakOptions): Promise<R>;
     /** Passes when fn leaks (optionally: what, kind, perCall): pins a known leak. Await it. */
     toLeak(expectation?: ToLeakOptions): Promise<R>;
@@ -26,7 +27,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     interface Matchers<R, T = {}> {
-      /** Calls fn repeatedly (warm-up, rounds) and fails if JS objects or handles grow every round. Await it. */
+      /** Calls fn repeatedly (warm-up, rounds) and fails if JS objects, native blocks or handles grow every round. Await it. */
       toNotLeak(options?: LeakOptions): Promise<R>;
       /** Passes when fn leaks (optionally: what, kind, perCall): pins a known leak. Await it. */
       toLeak(expectation?: ToLeakOptions): Promise<R>;

@@ -10,9 +10,13 @@ import {
   type LeakFinding,
   type LeakOptions,
   type LeakVerdict,
+  shortFunctionName,
+  type NativeProbe,
+  type ResolvedLeakOptions,
 } from '@leakproof/core';
 import { getBridge, type LeakproofBridge } from './bridge';
 import { fakeTimersEnabled } from './fake-timers';
+import { loadedAddons, nativeAccess } from './native-probe';
 
 /** What `toLeak` may additionally pin: which leak is expected. */
 export interface LeakExpectation {
@@ -20,8 +24,10 @@ export interface LeakExpectation {
   what?: string | RegExp;
   /** Family of the expected finding. */
   kind?: LeakFinding['kind'];
-  /** Expected count per call of that finding (within 25%). */
+  /** Expected count per call of that finding (objects, handles or native blocks; within 25%). */
   perCall?: number;
+  /** Expected bytes per call of that finding (within 25%): the natural unit of a native leak. */
+  bytesPerCall?: number;
 }
 
 export type ToLeakOptions = LeakOptions & LeakExpectation;
@@ -37,7 +43,7 @@ export interface MatcherResult {
   message(): string;
 }
 
-const EXPECTATION_KEYS = ['what', 'kind', 'perCall'] as const;
+const EXPECTATION_KEYS = ['what', 'kind', 'perCall', 'bytesPerCall'] as const;
 
 export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridge(), global: object = globalThis) {
   async function run(matcher: string, context: MatcherContext, received: unknown, options: unknown, extraKeys: readonly string[]): Promise<LeakVerdict> {
@@ -56,9 +62,12 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
       if (error instanceof LeakOptionsError) throw new Error(`${hint}\n\n${error.message}`);
       throw error;
     }
+    const native = nativeProbeFor(resolved.native, hint);
     await bridge.pauseTestChecks();
     try {
-      return await measureLeaks(received as () => unknown, resolved, bridge.client);
+      const verdict = await measureLeaks(received as () => unknown, resolved, bridge.client, native.probe);
+      if (native.note) verdict.notes.push(native.note);
+      return verdict;
     } catch (error) {
       // The code under test failed: the test fails with its own error, not with a leak verdict.
       if (error instanceof CallFailedError) throw error.cause;
@@ -71,6 +80,12 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
     } finally {
       bridge.resumeTestChecks();
     }
+  }
+
+  /** The assertion fails when its pass flag equals isNot (`.not` inverts it). */
+  function record(matcher: 'toNotLeak' | 'toLeak', context: MatcherContext, verdict: LeakVerdict, pass: boolean): void {
+    const { findings, ...measurement } = verdict;
+    bridgeFor().record?.({ source: matcher, outcome: pass === context.isNot ? 'failed' : 'passed', findings, measurement });
   }
 
   function track<T>(promise: Promise<T>): Promise<T> {
@@ -86,6 +101,7 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
       return track(
         (async () => {
           const verdict = await run('toNotLeak', this, received, options, []);
+          record('toNotLeak', this, verdict, !verdict.leaked);
           const hint = this.utils.matcherHint('toNotLeak', 'fn', 'options', { isNot: this.isNot });
           return {
             pass: !verdict.leaked,
@@ -107,6 +123,7 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
           const wanted = describeExpectation(expectation);
           const match = verdict.findings.find((f) => findingMatches(f, expectation));
           const pass = verdict.leaked && match !== undefined;
+          record('toLeak', this, verdict, pass);
           return {
             pass,
             message: () => {
@@ -121,14 +138,36 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
   };
 }
 
+/**
+ * The native tracker for one measurement, or why there is none. Never a silent pass: when it
+ * cannot run and the measurement may depend on it, the matcher fails with the reason.
+ */
+function nativeProbeFor(mode: ResolvedLeakOptions['native'], hint: string): { probe?: NativeProbe; note?: string } {
+  if (mode === 'off') return {};
+  const access = nativeAccess();
+  if ('probe' in access) return access;
+  const addons = loadedAddons();
+  if (mode === 'required' || addons.length > 0) {
+    const why = mode === 'required' ? 'the option native: "required" asks for it' : `native addons are loaded (${addons.join(', ')}) and their leaks would go unseen`;
+    throw new Error(
+      `${hint}\n\nleakproof: native allocation tracking is off: ${access.unavailable}; ${why}.\n` +
+        'Fix the cause above, or pass { native: "off" } to measure JS objects and handles only.',
+    );
+  }
+  return { note: `native allocations not tracked (${access.unavailable}); no native addon is loaded` };
+}
+
 function validateExpectation(expectation: ToLeakOptions | undefined): void {
   if (expectation === undefined || expectation === null || typeof expectation !== 'object') return;
-  const { what, kind, perCall } = expectation;
+  const { what, kind, perCall, bytesPerCall } = expectation;
+  if (bytesPerCall !== undefined && (typeof bytesPerCall !== 'number' || !(bytesPerCall > 0) || !Number.isFinite(bytesPerCall))) {
+    throw new Error(`leakproof: toLeak option "bytesPerCall" must be a positive number, got ${describeValue(bytesPerCall)}`);
+  }
   if (what !== undefined && typeof what !== 'string' && Object.prototype.toString.call(what) !== '[object RegExp]') {
     throw new Error(`leakproof: toLeak option "what" must be a constructor name or handle type (string or RegExp), got ${describeValue(what)}`);
   }
-  if (kind !== undefined && kind !== 'js-objects' && kind !== 'handles') {
-    throw new Error(`leakproof: toLeak option "kind" must be "js-objects" or "handles", got ${describeValue(kind)}`);
+  if (kind !== undefined && kind !== 'js-objects' && kind !== 'native' && kind !== 'handles') {
+    throw new Error(`leakproof: toLeak option "kind" must be "js-objects", "native" or "handles", got ${describeValue(kind)}`);
   }
   if (perCall !== undefined && (typeof perCall !== 'number' || !(perCall > 0) || !Number.isFinite(perCall))) {
     throw new Error(`leakproof: toLeak option "perCall" must be a positive number, got ${describeValue(perCall)}`);
@@ -137,21 +176,36 @@ function validateExpectation(expectation: ToLeakOptions | undefined): void {
 
 function findingMatches(finding: LeakFinding, expectation: LeakExpectation | undefined): boolean {
   if (!expectation) return true;
-  const { what, kind, perCall } = expectation;
+  const { what, kind, perCall, bytesPerCall } = expectation;
   if (kind !== undefined && finding.kind !== kind) return false;
   if (what !== undefined) {
-    const ok = typeof what === 'string' ? finding.what === what : new RegExp(what.source, what.flags).test(finding.what);
+    const names = [finding.what, ...(finding.kind === 'native' ? nativeNames(finding) : [])];
+    const ok = names.some((name) => (typeof what === 'string' ? name === what : new RegExp(what.source, what.flags).test(name)));
     if (!ok) return false;
   }
   if (perCall !== undefined && Math.abs(finding.countPerCall - perCall) > perCall * 0.25) return false;
+  if (bytesPerCall !== undefined && Math.abs(finding.bytesPerCall - bytesPerCall) > bytesPerCall * 0.25) return false;
   return true;
 }
 
+/**
+ * A native finding is also known by its site (`HelperLeak (corpus.node)`), that site's function,
+ * and the function that called the allocator (`helper_make_buffer`).
+ */
+function nativeNames(finding: LeakFinding): string[] {
+  const names: string[] = [];
+  if (finding.site) names.push(finding.site, finding.site.replace(/ \([^()]*\)$/, ''));
+  const innermost = finding.nativeStack?.[0]?.function;
+  if (innermost) names.push(shortFunctionName(innermost));
+  return names;
+}
+
 function describeExpectation(expectation: LeakExpectation | undefined): string {
-  if (!expectation || (expectation.what === undefined && expectation.kind === undefined && expectation.perCall === undefined)) return 'anything';
+  if (!expectation || EXPECTATION_KEYS.every((key) => expectation[key] === undefined)) return 'anything';
   const parts: string[] = [];
   if (expectation.what !== undefined) parts.push(String(expectation.what));
   if (expectation.kind !== undefined) parts.push(`(${expectation.kind})`);
   if (expectation.perCall !== undefined) parts.push(`+${formatCount(expectation.perCall)} per call`);
+  if (expectation.bytesPerCall !== undefined) parts.push(`+${formatCount(expectation.bytesPerCall)} B per call`);
   return parts.join(' ');
 }

@@ -24,6 +24,8 @@ describe('defaults', () => {
     ignore: [],
     explain: true,
     handles: true,
+    native: 'auto',
+    nativeSuppressions: [],
   };
 
   test('no options and {} resolve to the documented defaults', () => {
@@ -45,7 +47,7 @@ describe('defaults', () => {
 
   test('given values are kept as they are', () => {
     const ignore = ['Timeout', /^Foo/];
-    const given = { warmup: 3, rounds: 7, callsPerRound: 8, maxCallsPerRound: 64, timeout: 900, samplingInterval: 64, ignore, explain: false, handles: false };
+    const given = { warmup: 3, rounds: 7, callsPerRound: 8, maxCallsPerRound: 64, timeout: 900, samplingInterval: 64, ignore, explain: false, handles: false, native: 'off' as const, nativeSuppressions: ['libsasl2.so', /^ldap_/] };
     expect(resolveLeakOptions(given)).toEqual(given);
   });
 
@@ -143,6 +145,17 @@ describe('other invalid options', () => {
     const { message } = errorFor({ ignore: value });
     expect(message).toContain('option "ignore" must be an array of strings or regular expressions');
     expect(message).toContain(`got ${shown}`);
+  });
+
+  test.each([
+    ['a boolean', true, 'true'],
+    ['an unknown mode', 'always', '"always"'],
+  ])('native as %s', (_what, value, shown) => {
+    expect(errorFor({ native: value }).message).toBe(`leakproof: option "native" must be one of "auto", "required", "off", got ${shown}`);
+  });
+
+  test('nativeSuppressions must be a list of patterns', () => {
+    expect(errorFor({ nativeSuppressions: 'libsasl2.so' }).message).toContain('option "nativeSuppressions" must be an array of strings or regular expressions, got "libsasl2.so"');
   });
 
   test.each([

@@ -1,4 +1,8 @@
-import { runSuite, runSuites, type SuiteRun } from './run-suite';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/core';
+import { runSuite, runSuites, SUITES, type SuiteRun } from './run-suite';
 
 function status(run: SuiteRun, title: string): string {
   const test = run.tests.get(title);
@@ -71,6 +75,62 @@ describe('retained heap per test', () => {
     expect(status(run, 'allocates 5 MB of temporaries')).toBe('passed');
     expect(status(run, 'records calls in a module-level jest.fn()')).toBe('passed');
     expect(status(run, 'opts out of the heap check')).toBe('passed');
+  });
+});
+
+describe('native check', () => {
+  let run: SuiteRun;
+  let record: FileLeakRecord;
+  const recordDir = mkdtempSync(path.join(tmpdir(), 'leakproof-records-'));
+  beforeAll(async () => {
+    run = await runSuite('native.suite.js', undefined, { [RECORD_DIR_ENV]: recordDir });
+    const files = readdirSync(recordDir);
+    expect(files).toHaveLength(1);
+    record = JSON.parse(readFileSync(path.join(recordDir, files[0]), 'utf8'));
+  });
+  afterAll(() => rmSync(recordDir, { recursive: true, force: true }));
+
+  test('a test whose native blocks outlive it fails with size and the allocating function', () => {
+    expect(status(run, 'leaks 320 KB of native records')).toBe('failed');
+    const text = failure(run, 'leaks 320 KB of native records');
+    expect(text).toMatch(/this test allocated 312\.5 KB of native memory \(5000 blocks\) that was still allocated at the end of the file \(fail above 256\.0 KB\)/);
+    expect(text).toMatch(/312\.5 KB in 5000 blocks at malloc <- make_record \(corpus\.node\) <- LeakMalloc \(corpus\.node\)/);
+  });
+
+  test('below the failure threshold it warns, naming the test', () => {
+    expect(status(run, 'leaks 64 KB: above the warning, below the failure')).toBe('passed');
+    expect(run.stderr).toMatch(/leaks 64 KB: above the warning, below the failure: leakproof: this test allocated 62\.5 KB of native memory \(1000 blocks\)/);
+  });
+
+  test('clean code, a pinned toLeak and an opted-out test pass', () => {
+    expect(status(run, 'frees everything it allocates')).toBe('passed');
+    expect(status(run, 'pins a native leak with toLeak (the matcher judges its own calls)')).toBe('passed');
+    expect(status(run, 'opts out of the native check')).toBe('passed');
+  });
+
+  test('the record for the reporter holds every check with its outcome, findings and the test line', () => {
+    expect(record).toMatchObject({ version: 1, testPath: path.join(SUITES, 'native.suite.js'), nativeTracking: { available: true }, fileChecks: [] });
+    const byName = new Map(record.tests.map((t) => [t.fullName, t]));
+    expect([...byName.keys()].sort()).toEqual([
+      'leaks 320 KB of native records',
+      'leaks 64 KB: above the warning, below the failure',
+      'pins a native leak with toLeak (the matcher judges its own calls)',
+    ]);
+    const failed = byName.get('leaks 320 KB of native records')!;
+    expect(failed.location).toEqual({ line: 5, column: 1 });
+    expect(failed.checks).toEqual([
+      expect.objectContaining({
+        source: 'native',
+        outcome: 'failed',
+        findings: [expect.objectContaining({ kind: 'native', per: 'test', countPerCall: 5000, bytesPerCall: 320_000, site: 'make_record (corpus.node)', allocator: 'malloc' })],
+      }),
+    ]);
+    expect(byName.get('leaks 64 KB: above the warning, below the failure')!.checks[0]).toMatchObject({ source: 'native', outcome: 'warned' });
+    const pinned = byName.get('pins a native leak with toLeak (the matcher judges its own calls)')!.checks;
+    expect(pinned).toHaveLength(1);
+    expect(pinned[0]).toMatchObject({ source: 'toLeak', outcome: 'passed', findings: [{ kind: 'native', site: 'copy_name (corpus.node)' }] });
+    expect(pinned[0].findings[0].perRound).toHaveLength(5);
+    expect(pinned[0].measurement!.runs.length).toBeGreaterThanOrEqual(2);
   });
 });
 

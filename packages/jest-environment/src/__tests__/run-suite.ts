@@ -18,13 +18,13 @@ export interface SuiteRun {
 }
 
 /** Runs real Jest, in a child process, on one suite of fixtures/env-suites with the leakproof environment. */
-export async function runSuite(file: string, leakproofOptions?: object): Promise<SuiteRun> {
-  const [run] = await runSuites([file], leakproofOptions);
+export async function runSuite(file: string, leakproofOptions?: object, env: Record<string, string> = {}): Promise<SuiteRun> {
+  const [run] = await runSuites([file], leakproofOptions, env);
   return run;
 }
 
 /** Several suites in one Jest run, in band: one process, one environment after the other. */
-export async function runSuites(files: string[], leakproofOptions?: object): Promise<SuiteRun[]> {
+export async function runSuites(files: string[], leakproofOptions?: object, env: Record<string, string> = {}): Promise<SuiteRun[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'leakproof-suite-'));
   const output = path.join(dir, 'result.json');
   const config = {
@@ -37,7 +37,7 @@ export async function runSuites(files: string[], leakproofOptions?: object): Pro
     testTimeout: 20_000,
   };
   try {
-    const { stdout, stderr, exitCode } = await run(process.execPath, [
+    const { stdout, stderr, exitCode } = await run(env, process.execPath, [
       JEST, '--ci', '--runInBand', '--json', `--outputFile=${output}`, '--config', JSON.stringify(config), '--runTestsByPath',
       ...files.map((file) => path.join(SUITES, file)),
     ]);
@@ -54,9 +54,9 @@ export async function runSuites(files: string[], leakproofOptions?: object): Pro
   }
 }
 
-function run(command: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+function run(env: Record<string, string>, command: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: SUITES, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(command, args, { cwd: SUITES, env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

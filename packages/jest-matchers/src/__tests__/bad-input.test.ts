@@ -86,7 +86,8 @@ describe('invalid options fail before fn is called', () => {
   });
 
   test('toLeak with an invalid expectation: kind, perCall, what', async () => {
-    await expect(expect(fn).toLeak({ kind: 'x' as never })).rejects.toThrow('toLeak option "kind" must be "js-objects" or "handles", got "x"');
+    await expect(expect(fn).toLeak({ kind: 'x' as never })).rejects.toThrow('toLeak option "kind" must be "js-objects", "native" or "handles", got "x"');
+    await expect(expect(fn).toLeak({ bytesPerCall: -1 })).rejects.toThrow('toLeak option "bytesPerCall" must be a positive number, got -1');
     await expect(expect(fn).toLeak({ perCall: -1 })).rejects.toThrow('toLeak option "perCall" must be a positive number, got -1');
     await expect(expect(fn).toLeak({ perCall: 0 })).rejects.toThrow('"perCall" must be a positive number, got 0');
     await expect(expect(fn).toLeak({ what: 42 as never })).rejects.toThrow('toLeak option "what" must be a constructor name or handle type (string or RegExp), got 42');
