@@ -254,7 +254,9 @@ async function explainGrowth(
       notes.push(`survivors sampled at ${sites.map((s) => s.site).join(', ')} are not program objects in the heap snapshot (compiled code): not a leak`);
       return [];
     }
-    const floor = Math.max(10, Math.ceil(explainCalls * Math.min(0.05, sampledPerCall / 8)));
+    // Types far below what the sampler saw growing are re-optimised code and JIT metadata
+    // (ScopeInfo strings, property arrays: ~0.05 per call beside a napi_ref leak, measured).
+    const floor = Math.max(10, Math.ceil(explainCalls * Math.min(0.1, sampledPerCall / 4)));
     explained = explained.filter((g) => g.countPerCall * explainCalls >= floor);
   } catch (error) {
     if (error instanceof CallFailedError) throw error; // fn's own failure wins over any verdict
