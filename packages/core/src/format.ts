@@ -22,7 +22,11 @@ export function formatFinding(finding: LeakFinding): string {
   } else if (finding.kind === 'native') {
     const rounds = finding.perRound.length > 0 ? `; blocks left per round: ${finding.perRound.join(', ')}` : '';
     lines.push(`${finding.what}: +${formatBytes(finding.bytesPerCall)} ${per} in ${formatCount(finding.countPerCall)} block${finding.countPerCall === 1 ? '' : 's'} (never freed${rounds})`);
-    lines.push(`  allocated at: ${formatNativeStack(finding.allocator ?? 'malloc', finding.nativeStack ?? [])}`);
+    const sites = finding.nativeSites ?? [{ allocator: finding.allocator ?? 'malloc', frames: finding.nativeStack ?? [], bytesPerCall: finding.bytesPerCall, countPerCall: finding.countPerCall }];
+    for (const site of sites) {
+      const size = sites.length > 1 ? `${formatBytes(site.bytesPerCall)} ${per} ` : '';
+      lines.push(`  ${size}allocated at: ${formatNativeStack(site.allocator, site.frames)}`);
+    }
     return lines.join('\n');
   } else {
     const rounds = finding.perRound.length > 0 ? `; survivors per round: ${finding.perRound.join(', ')}` : '';

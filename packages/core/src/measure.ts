@@ -35,12 +35,18 @@ const KNOWN_SURVIVORS: Array<{ reason: string; test: (file: string) => boolean }
   { reason: 'module initialisation', test: (f) => /[\\/]jest-runtime[\\/]/.test(f) || f === 'node:internal/modules/cjs/loader' },
 ];
 
+export const NATIVE_CALLBACK_SITE = '(native code called from the event loop: no JS frame)';
+
 /**
  * Only what the code under test allocated counts: the frames above leakproof's own call loop.
  * An allocation whose innermost frame is leakproof's (markers, the loop's promises) is ours.
  */
 export function classifyCallAllocation(ignore: Array<string | RegExp>): SampleClassifier {
   return (stack: Frame[]) => {
+    // No JS frame at all: made by native code called from the event loop (an addon's completion
+    // callback creating a result array). Clean async code leaves no such survivor (measured on
+    // promises, fs, timers, immediates and the libuv pool), so it is judged like any site.
+    if (stack.every((f) => f.url === '')) return { site: NATIVE_CALLBACK_SITE };
     const ownAt = stack.findIndex(isOwnFrame);
     const inner = ownAt === -1 ? stack : stack.slice(0, ownAt);
     // Nothing of the code under test on the stack: Node's own bookkeeping (async context
@@ -113,9 +119,8 @@ export async function measureLeaks(
     findings.push(...(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes })));
   }
   if (confirmed) {
-    for (const d of last.nativeDecisions) {
-      if (d.status === 'growing' && !matchesAny(d.name, options.ignore)) findings.push(nativeFinding(d, callsMeasured));
-    }
+    const growingNative = last.nativeDecisions.filter((d) => d.status === 'growing' && !matchesAny(d.name, options.ignore));
+    findings.push(...nativeFindings(growingNative, callsMeasured));
   }
   for (const { type, growth } of handleGrowth) {
     if (matchesAny(type, options.ignore)) continue;
@@ -202,17 +207,32 @@ function decideNative(sites: NativeSiteSurvivors[], suppressions: Array<string |
     .map((site) => ({ site, name: nativeSiteName(site), status: siteStatus(site.counts) }));
 }
 
-function nativeFinding({ site, name }: NativeDecision, callsMeasured: number): LeakFinding {
-  return {
-    kind: 'native',
-    what: `native memory allocated in ${name}`,
-    countPerCall: sum(site.counts) / callsMeasured,
-    bytesPerCall: sum(site.bytes) / callsMeasured,
-    perRound: site.counts,
-    site: name,
-    allocator: site.allocator,
-    nativeStack: site.frames,
-  };
+/**
+ * One finding per owning function (the innermost addon frame): a leaked LDAP result is several
+ * blocks from several libldap stacks, all under the one function that forgot to free them.
+ */
+function nativeFindings(decisions: NativeDecision[], callsMeasured: number): LeakFinding[] {
+  const byName = new Map<string, NativeDecision[]>();
+  for (const d of decisions) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+  return [...byName].map(([name, group]) => {
+    const sites = group.map(({ site }) => site).sort((a, b) => sum(b.bytes) - sum(a.bytes));
+    return {
+      kind: 'native' as const,
+      what: `native memory allocated in ${name}`,
+      countPerCall: sum(sites.map((s) => sum(s.counts))) / callsMeasured,
+      bytesPerCall: sum(sites.map((s) => sum(s.bytes))) / callsMeasured,
+      perRound: sites[0].counts.map((_, round) => sum(sites.map((s) => s.counts[round]))),
+      site: name,
+      allocator: sites[0].allocator,
+      nativeStack: sites[0].frames,
+      nativeSites: sites.map((s) => ({
+        allocator: s.allocator,
+        frames: s.frames,
+        countPerCall: sum(s.counts) / callsMeasured,
+        bytesPerCall: sum(s.bytes) / callsMeasured,
+      })),
+    };
+  });
 }
 
 interface ExplainContext {
@@ -290,7 +310,7 @@ function objectFindings(
         bytesPerCall: group.bytesPerCall,
         perRound: best.counts.map(round1),
         site: best.site,
-        allocationStack: beforeOwnFrames(best.stack),
+        allocationStack: best.site === NATIVE_CALLBACK_SITE ? undefined : beforeOwnFrames(best.stack),
         retainerPath: group.retainerPath,
         // N-API references are V8 global handles: the leak is a ref count never brought to 0.
         retainedByGlobalHandle: group.retainerPath?.some((hop) => hop.includes('(Global handles)')) || undefined,
@@ -304,7 +324,7 @@ function objectFindings(
     bytesPerCall: sum(s.bytes) / callsMeasured,
     perRound: s.counts.map(round1),
     site: s.site,
-    allocationStack: beforeOwnFrames(s.stack),
+    allocationStack: s.site === NATIVE_CALLBACK_SITE ? undefined : beforeOwnFrames(s.stack),
   }));
 }
 

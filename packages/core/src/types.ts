@@ -62,6 +62,8 @@ export interface LeakFinding {
   /** Native: the allocating function (malloc, calloc, strdup...) and its callers, innermost first. */
   allocator?: string;
   nativeStack?: NativeFrameRef[];
+  /** Native: every allocation stack of this finding (biggest first; the first is `nativeStack`). */
+  nativeSites?: Array<{ allocator: string; frames: NativeFrameRef[]; countPerCall: number; bytesPerCall: number }>;
 }
 
 export interface MeasurementPlan {
