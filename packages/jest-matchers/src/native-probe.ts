@@ -13,7 +13,7 @@ import {
 export type NativeAccess = { probe: NativeProbe } | { unavailable: string };
 
 /** Deep enough to get from libldap's allocator wrappers up to the addon function that called them. */
-const STACK_DEPTH = 12;
+export const STACK_DEPTH = 12;
 
 let access: { probe: NativeProbe } | undefined;
 
@@ -22,7 +22,8 @@ let access: { probe: NativeProbe } | undefined;
  * later are hooked when dlopen'ed). When it cannot run here, the reason, never a throw.
  */
 export function nativeAccess(): NativeAccess {
-  if (access) return access;
+  // Someone else may stop the process-wide tracker (the tracker's own tests do): start it again.
+  if (access && isNativeTrackingRunning()) return access;
   const status = nativeTrackingStatus();
   if (!status.available) return { unavailable: status.reason };
   try {

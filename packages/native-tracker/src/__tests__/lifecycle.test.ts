@@ -1,3 +1,8 @@
+/**
+ * These tests drive the tracker themselves (and leak native memory on purpose): the leakproof
+ * environment's own native check, which would start the process's tracker first, is off.
+ * @jest-environment-options {"leakproof": {"native": {"mode": "off"}}}
+ */
 import {
   DEFAULT_SKIP_OBJECTS,
   hookedSlotsOf,
@@ -9,6 +14,7 @@ import {
   startNativeTracking,
   stopNativeTracking,
 } from '../index';
+import { giveTrackerBack, takeTracker } from './tracker-owner';
 import { corpus, corpusSites } from './corpus';
 
 // One tracker per process: every test leaves it stopped, whatever happens.
@@ -23,8 +29,14 @@ function thrown(fn: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+beforeAll(() => {
+  takeTracker();
+});
 afterEach(() => {
   stopNativeTracking();
+});
+afterAll(() => {
+  giveTrackerBack();
 });
 
 function hooked(needle: string): Record<string, boolean> {

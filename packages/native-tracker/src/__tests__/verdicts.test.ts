@@ -1,4 +1,18 @@
-import { formatLossRecord, markNative, nativeCounters, nativeSurvivorsSince, startNativeTracking, stopNativeTracking, type NativeSurvivorSite } from '../index';
+/**
+ * These tests drive the tracker themselves (and leak native memory on purpose): the leakproof
+ * environment's own native check, which would start the process's tracker first, is off.
+ * @jest-environment-options {"leakproof": {"native": {"mode": "off"}}}
+ */
+import {
+  formatLossRecord,
+  markNative,
+  nativeCounters,
+  nativeSurvivorsSince,
+  startNativeTracking,
+  stopNativeTracking,
+  type NativeSurvivorSite,
+} from '../index';
+import { giveTrackerBack, takeTracker } from './tracker-owner';
 import { corpus, corpusSites, functionsOf } from './corpus';
 
 // Each corpus function's verdict, pinned: a leaking one leaves exactly one block per call at the
@@ -6,10 +20,11 @@ import { corpus, corpusSites, functionsOf } from './corpus';
 const CALLS = 50;
 
 beforeAll(() => {
+  takeTracker();
   startNativeTracking({ stackDepth: 8 });
 });
 afterAll(() => {
-  stopNativeTracking();
+  giveTrackerBack();
 });
 
 /** Survivors of `CALLS` calls, after one warm-up call (one-time initialisation is not a leak). */
