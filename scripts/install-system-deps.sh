@@ -4,11 +4,12 @@
 #   ldap-utils  - ldapsearch / ldapwhoami (readiness probe, manual checks)
 #   libldap-dev - headers and libldap for building native code
 #   g++ make python3 - node-gyp's toolchain for the native addons (native tracker, fixtures)
+#   chromium    - headless browser the HTML report's test screenshots (@leakproof/jest-reporter)
 # Idempotent and non-interactive; run as root (or with sudo available) on Debian/Ubuntu.
 # If installing slapd starts the system service, it is stopped again: the fixtures never use it.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils libldap-dev g++ make python3)
+PACKAGES=(slapd ldap-utils libldap-dev g++ make python3 chromium)
 
 log() { echo "install-system-deps: $*"; }
 
@@ -75,7 +76,7 @@ if [[ -n "$started" ]]; then
   done
 fi
 
-for bin in /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/ldapsearch /usr/bin/ldapwhoami; do
+for bin in /usr/sbin/slapd /usr/sbin/slapadd /usr/bin/ldapsearch /usr/bin/ldapwhoami /usr/bin/chromium; do
   if [[ ! -x "$bin" ]]; then log "expected $bin after install, not found" >&2; exit 1; fi
 done
 log "done: $(/usr/sbin/slapd -VV 2>&1 | head -n1 | sed 's/^@(#) //')"

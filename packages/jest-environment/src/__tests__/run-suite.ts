@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { RECORD_DIR_ENV } from '@leakproof/core';
 
 export const SUITES = path.resolve(__dirname, '../../../../fixtures/env-suites');
 const JEST = require.resolve('jest/bin/jest');
@@ -56,7 +57,7 @@ export async function runSuites(files: string[], leakproofOptions?: object, env:
 
 function run(env: Record<string, string>, command: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: SUITES, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    const child = spawn(command, args, { cwd: SUITES, env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -64,4 +65,11 @@ function run(env: Record<string, string>, command: string, args: string[]): Prom
     child.on('error', reject);
     child.on('close', (exitCode) => resolve({ stdout, stderr, exitCode }));
   });
+}
+
+/** The outer run's record directory is not the nested run's: records go only where a test asks. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...extra };
+  if (!(RECORD_DIR_ENV in extra)) delete env[RECORD_DIR_ENV];
+  return env;
 }

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Reporter, ReporterContext, Test } from '@jest/reporters';
+import type { AggregatedResult, TestResult } from '@jest/test-result';
+import type { Config } from '@jest/types';
+import { githubAnnotations } from './annotations';
+import { applyBaselinePolicy } from './baseline-policy';
+import { relativeTestPath } from './identity';
+import { resolveReporterOptions, type ReporterOptions, type ResolvedReporterOptions } from './options';
+import { RecordDirectory } from './record-reader';
+import { assembleReport, buildFileReport, type FileReport } from './report-builder';
+import { shardFileName, writeReports } from './report-outputs';
+import type { LeakReport } from './report-types';
+import { textSummary, verdictLine } from './text-summary';
+
+export type { ReporterOptions } from './options';
+export type * from './report-types';
+export { REPORT_SCHEMA_VERSION } from './report-types';
+export { BASELINE_SCHEMA_VERSION, readBaseline, BaselineError } from './baseline-file';
+export { mergeReports } from './merge';
+
+export const UPDATE_BASELINE_ENV = 'LEAKPROOF_UPDATE_BASELINE';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../package.json').version;
+
+/**
+ * The leakproof Jest reporter: reads what the environment measured in each test file, prints a
+ * summary, writes the JSON and HTML reports, applies the baseline and fails the run (through
+ * getLastError) on a new or grown finding. Constructed in Jest's parent process before the
+ * workers exist, which is what lets it hand them the record directory through the environment.
+ */
+export default class LeakproofReporter implements Reporter {
+  private readonly options: ResolvedReporterOptions;
+  private records: RecordDirectory | null;
+  private files: FileReport[] = [];
+  private lastError: Error | undefined;
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    options?: ReporterOptions,
+    _context?: ReporterContext,
+  ) {
+    this.options = resolveReporterOptions(options);
+    this.records = new RecordDirectory();
+  }
+
+  onRunStart(): void {
+    // Watch mode runs again with the same reporter: a fresh directory and no leftovers.
+    this.records ??= new RecordDirectory();
+    this.files = [];
+    this.lastError = undefined;
+  }
+
+  onTestFileResult(_test: Test, result: TestResult): void {
+    try {
+      const record = this.records?.take(result.testFilePath) ?? null;
+      this.files.push(buildFileReport(this.globalConfig.rootDir, result, record));
+    } catch (error) {
+      this.lastError = wrap(error, `reading the leak record of ${result.testFilePath}`);
+    }
+  }
+
+  onRunComplete(_contexts: Set<unknown>, results: AggregatedResult): void {
+    try {
+      this.complete(results);
+    } catch (error) {
+      this.lastError = wrap(error, 'writing the report');
+      process.stderr.write(`${this.lastError.message}\n`);
+    } finally {
+      this.records?.dispose();
+      this.records = null;
+    }
+  }
+
+  getLastError(): Error | undefined {
+    return this.lastError;
+  }
+
+  private complete(results: AggregatedResult): void {
+    const rootDir = this.globalConfig.rootDir;
+    const shard = this.globalConfig.shard ? { shardIndex: this.globalConfig.shard.shardIndex, shardCount: this.globalConfig.shard.shardCount } : null;
+    const report = assembleReport({ rootDir, files: this.files, shard, toolVersion: VERSION });
+    const problems = [...(this.records?.problems() ?? [])];
+    if (this.options.baseline) {
+      const error = applyBaselinePolicy(report, {
+        file: path.resolve(rootDir, this.options.baseline),
+        displayPath: relativeTestPath(rootDir, path.resolve(rootDir, this.options.baseline)),
+        tolerance: this.options.tolerance,
+        update: this.globalConfig.updateSnapshot === 'all' || process.env[UPDATE_BASELINE_ENV] === '1',
+        readOnlyReason: this.globalConfig.ci ? '--ci never writes the baseline' : shard ? 'one shard of a sharded run; use leakproof merge --update' : null,
+        judgeObsolete: !shard,
+        fileExists: (testPath) => existsSync(path.join(rootDir, testPath)),
+      });
+      this.lastError ??= error ?? undefined;
+    } else {
+      report.verdict = verdictLine(report);
+    }
+    if (results.numTotalTestSuites > 0 && this.files.length > 0 && this.files.every((f) => !f.file.recorded)) {
+      report.verdict.summary += ' (no leak records: run the tests with @leakproof/jest-environment, e.g. preset: "@leakproof/jest-preset")';
+    }
+    const outputs = writeReports(report, {
+      json: this.options.outputFile && path.resolve(rootDir, shardFileName(this.options.outputFile, shard)),
+      html: this.options.htmlFile && path.resolve(rootDir, shardFileName(this.options.htmlFile, shard)),
+    });
+    const annotate = this.options.annotations === 'auto' ? process.env.GITHUB_ACTIONS === 'true' : this.options.annotations;
+    if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
+    const summary = textSummary(report, outputs.map((o) => relativeTestPath(rootDir, o)));
+    process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
+  }
+}
+
+export { LeakproofReporter };
+export type { LeakReport };
+
+function wrap(error: unknown, doing: string): Error {
+  if (error instanceof Error && error.message.startsWith('leakproof')) return error;
+  return new Error(`leakproof reporter: internal error while ${doing}: ${(error as Error)?.stack ?? error}`);
+}
