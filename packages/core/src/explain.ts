@@ -19,6 +19,8 @@ export interface ExplainSession {
   client: InspectorClient;
   /** Every object alive when tracking started has an id at most this; later ones get higher ids. */
   watermark: number;
+  /** Tracking already stopped (the ids stay): the final snapshot is a plain takeHeapSnapshot. */
+  trackingStopped: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface ExplainSession {
  * its first stats push (a timer of the inspector, ~30-50 ms later). Allocation tracking is not
  * used: V8 11.3 does not record allocations of already-optimized code (measured: 0 of 100).
  */
-export async function startExplaining(client: InspectorClient): Promise<ExplainSession> {
+export async function startExplaining(client: InspectorClient, { stopTracking = false } = {}): Promise<ExplainSession> {
   primeDebugger(client);
   client.post('HeapProfiler.enable');
   let lastSeen = 0;
@@ -38,7 +40,7 @@ export async function startExplaining(client: InspectorClient): Promise<ExplainS
     const deadline = performance.now() + 2000;
     while (lastSeen === 0) {
       if (performance.now() > deadline) {
-        collectSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+        discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
         throw new Error('the inspector never reported heap object ids (HeapProfiler.lastSeenObjectId)');
       }
       await sleep(5);
@@ -46,7 +48,15 @@ export async function startExplaining(client: InspectorClient): Promise<ExplainS
   } finally {
     off();
   }
-  return { client, watermark: lastSeen };
+  if (stopTracking) {
+    // While tracking, the inspector pushes heap stats every 50 ms, and each push is a full GC
+    // plus a heap walk (V8's HeapObjectsMap::UpdateHeapObjectsMap). Calls that wait on the event
+    // loop then run one GC each once a GC takes longer than 50 ms: 200 async calls took 45 s on a
+    // loaded 2-core machine with a ts-jest worker's heap. Stopping costs one snapshot, and the ids
+    // stay (V8 keeps tracking object moves once a snapshot was taken).
+    discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+  }
+  return { client, watermark: lastSeen, trackingStopped: stopTracking };
 }
 
 /**
@@ -54,7 +64,7 @@ export async function startExplaining(client: InspectorClient): Promise<ExplainS
  * session with one): taking another first would double the cost, ~1-3 s each on a big heap.
  */
 export async function explainSurvivorsSince(
-  { client, watermark }: ExplainSession,
+  { client, watermark, trackingStopped }: ExplainSession,
   calls: number,
   minCount = Math.max(10, Math.ceil(calls * 0.05)),
 ): Promise<SnapshotGroup[]> {
@@ -62,7 +72,11 @@ export async function explainSurvivorsSince(
   try {
     await settle();
   } finally {
-    snapshot = collectSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+    snapshot = collectSnapshot(client, () =>
+      trackingStopped
+        ? client.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+        : client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }),
+    );
   }
   return analyseInWorker({ snapshot, watermark, minCount });
 }
@@ -79,12 +93,13 @@ export async function explainSurvivors(
   runCalls: () => Promise<void>,
   calls: number,
   minCount?: number,
+  { callsWaitOnEventLoop = false } = {},
 ): Promise<ExplainedGroup[]> {
-  const session = await startExplaining(client);
+  const session = await startExplaining(client, { stopTracking: callsWaitOnEventLoop });
   try {
     await runCalls();
   } catch (error) {
-    collectSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+    if (!session.trackingStopped) discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
     throw error;
   }
   const groups = await explainSurvivorsSince(session, calls, minCount);
@@ -118,6 +133,16 @@ function collectSnapshot(client: InspectorClient, take: () => void): string {
   }
   if (chunks.length === 0) throw new Error('the inspector returned an empty heap snapshot');
   return chunks.join('');
+}
+
+/** Lets V8 stream a snapshot nobody reads (stopping tracking always takes one). */
+function discardSnapshot(client: InspectorClient, take: () => void): void {
+  const off = client.on('HeapProfiler.addHeapSnapshotChunk', () => {});
+  try {
+    take();
+  } finally {
+    off();
+  }
 }
 
 /** Parsing a snapshot in this isolate would fill the heap being measured: use a worker's own. */

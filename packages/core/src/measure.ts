@@ -266,7 +266,7 @@ async function explainGrowth(
     // Enough calls that the leak leaves ~100 objects: well above leakproof's own ~17 objects
     // pending on its stack, so the snapshot can also refute a suspicion (below).
     const explainCalls = Math.min(4000, Math.max(callsPerRound, 200, Math.ceil(100 / sampledPerCall)));
-    explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3);
+    explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3, { callsWaitOnEventLoop: caller.returnedPromises });
     const explainedPerCall = sum(explained.map((g) => g.countPerCall));
     if (explainedPerCall < sampledPerCall / 4) {
       // V8 re-optimises code after a settle's GC and allocates it under fn's frame: samples that
@@ -341,6 +341,8 @@ function estimatedExplainMs(): number {
 /** Calls `fn` with a deadline; awaits only when `fn` returns a thenable. */
 class Caller {
   calls = 0;
+  /** fn returned a thenable: its calls wait on the event loop (timers, I/O, immediates). */
+  returnedPromises = false;
   constructor(
     private readonly fn: CallUnderTest,
     private readonly deadline: number,
@@ -357,7 +359,10 @@ class Caller {
       } catch (error) {
         throw new CallFailedError(error, this.calls);
       }
-      if (isThenable(result)) await this.awaitCall(result);
+      if (isThenable(result)) {
+        this.returnedPromises = true;
+        await this.awaitCall(result);
+      }
     }
     // Let timers and I/O callbacks of the calls run between batches, as a real program would.
     await eventLoopTurn();
