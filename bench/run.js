@@ -4,6 +4,9 @@
 //   1. bench/verdict-time.js    time to a verdict (leakproof, leakage-style, memlab) on 20 and 90 MB heaps
 //   2. bench/jest-overhead.js   wall time of a 200-test suite under jest-environment-node and leakproof's
 //   3. bench/verdict-phases.js  where leakproof's verdict time goes, and what-if variants
+//   4. bench/native-cost.js     native tracking: ns per malloc/free pair, a malloc-heavy addon call
+//   5. bench/reporter-overhead.js  the reporter's share of a clean 200-test run
+//   6. bench/ldap-bench.js      the LDAP binding vs ldapjs, ldapts and a C loop; RSS over 1M searches
 //
 // `node bench/run.js --quick` runs fewer repetitions (a smoke test of the harness; its figures
 // are not worth publishing, and it does not touch docs/benchmarks.md unless --write is given).
@@ -15,6 +18,9 @@ const { formatMs } = require('./lib/stats');
 const { measureVerdictTimes } = require('./verdict-time');
 const { measureJestOverhead } = require('./jest-overhead');
 const { measureVerdictPhases } = require('./verdict-phases');
+const { measureNativeCosts } = require('./native-cost');
+const { measureLdap } = require('./ldap-bench');
+const { measureReporterOverhead, measureReporterHooks } = require('./reporter-overhead');
 const { renderReport } = require('./report');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -56,9 +62,15 @@ async function main() {
     results.sectionMs[key] = performance.now() - t;
     log(`  (${formatMs(results.sectionMs[key])})`);
   };
-  await section('verdict', '1/3 time to a verdict', () => measureVerdictTimes({ ...s.verdict, log }));
-  await section('jest', '2/3 Jest environment overhead', () => measureJestOverhead({ ...s.jest, log }));
-  await section('phases', '3/3 where the verdict time goes', () => measureVerdictPhases({ ...s.phases, log }));
+  await section('verdict', '1/6 time to a verdict', () => measureVerdictTimes({ ...s.verdict, log }));
+  await section('jest', '2/6 Jest environment overhead', () => measureJestOverhead({ ...s.jest, log }));
+  await section('phases', '3/6 where the verdict time goes', () => measureVerdictPhases({ ...s.phases, log }));
+  await section('native', '4/6 native tracking costs', () => measureNativeCosts({ quick: s.quick, log }));
+  await section('reporter', '5/6 reporter overhead on a clean 200-test run', async () => ({
+    ...(await measureReporterOverhead({ rounds: s.jest.rounds + 2 })),
+    hooks: measureReporterHooks(),
+  }));
+  await section('ldap', '6/6 LDAP binding throughput and resident memory', () => measureLdap({ quick: s.quick, log }));
 
   results.durationMs = performance.now() - started;
   results.machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
