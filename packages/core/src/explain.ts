@@ -40,7 +40,7 @@ export async function startExplaining(client: InspectorClient, { stopTracking = 
     const deadline = performance.now() + 2000;
     while (lastSeen === 0) {
       if (performance.now() > deadline) {
-        discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+        await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
         throw new Error('the inspector never reported heap object ids (HeapProfiler.lastSeenObjectId)');
       }
       await sleep(5);
@@ -54,7 +54,7 @@ export async function startExplaining(client: InspectorClient, { stopTracking = 
     // loop then run one GC each once a GC takes longer than 50 ms: 200 async calls took 45 s on a
     // loaded 2-core machine with a ts-jest worker's heap. Stopping costs one snapshot, and the ids
     // stay (V8 keeps tracking object moves once a snapshot was taken).
-    discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+    await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
   }
   return { client, watermark: lastSeen, trackingStopped: stopTracking };
 }
@@ -72,11 +72,7 @@ export async function explainSurvivorsSince(
   try {
     await settle();
   } finally {
-    snapshot = collectSnapshot(client, () =>
-      trackingStopped
-        ? client.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
-        : client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }),
-    );
+    snapshot = await collectSnapshot(client, trackingStopped ? 'HeapProfiler.takeHeapSnapshot' : 'HeapProfiler.stopTrackingHeapObjects');
   }
   return analyseInWorker({ snapshot, watermark, minCount });
 }
@@ -99,7 +95,7 @@ export async function explainSurvivors(
   try {
     await runCalls();
   } catch (error) {
-    if (!session.trackingStopped) discardSnapshot(client, () => client.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }));
+    if (!session.trackingStopped) await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
     throw error;
   }
   const groups = await explainSurvivorsSince(session, calls, minCount);
@@ -123,11 +119,12 @@ function primeDebugger(client: InspectorClient): void {
   debuggerPrimed.add(client);
 }
 
-function collectSnapshot(client: InspectorClient, take: () => void): string {
+/** Takes a snapshot (stopping tracking always takes one) and returns its JSON text. */
+async function collectSnapshot(client: InspectorClient, method: SnapshotMethod): Promise<string> {
   const chunks: string[] = [];
   const off = client.on('HeapProfiler.addHeapSnapshotChunk', (m) => chunks.push(m.params.chunk));
   try {
-    take();
+    await client.postAsync(method, { reportProgress: false });
   } finally {
     off();
   }
@@ -135,15 +132,17 @@ function collectSnapshot(client: InspectorClient, take: () => void): string {
   return chunks.join('');
 }
 
-/** Lets V8 stream a snapshot nobody reads (stopping tracking always takes one). */
-function discardSnapshot(client: InspectorClient, take: () => void): void {
+/** Lets V8 stream a snapshot nobody reads. */
+async function discardSnapshot(client: InspectorClient, method: SnapshotMethod): Promise<void> {
   const off = client.on('HeapProfiler.addHeapSnapshotChunk', () => {});
   try {
-    take();
+    await client.postAsync(method, { reportProgress: false });
   } finally {
     off();
   }
 }
+
+type SnapshotMethod = 'HeapProfiler.takeHeapSnapshot' | 'HeapProfiler.stopTrackingHeapObjects';
 
 /** Parsing a snapshot in this isolate would fill the heap being measured: use a worker's own. */
 function analyseInWorker(input: SnapshotAnalysisInput): Promise<SnapshotGroup[]> {

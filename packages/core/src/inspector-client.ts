@@ -26,6 +26,20 @@ export class InspectorClient {
     return result as T;
   }
 
+  /**
+   * For commands that may answer later: Node 22 answers HeapProfiler.takeHeapSnapshot after
+   * returning (measured), Node 20 before.
+   */
+  postAsync<T = unknown>(method: string, params?: object): Promise<T> {
+    this.connect();
+    return new Promise<T>((resolve, reject) => {
+      this.session.post(method, params ?? {}, (err, res) => {
+        if (err) reject(new Error(`leakproof: inspector ${method} failed: ${err.message}`));
+        else resolve(res as T);
+      });
+    });
+  }
+
   on(event: string, listener: (message: { params: any }) => void): () => void {
     this.connect();
     this.session.on(event, listener);
