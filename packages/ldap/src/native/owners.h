@@ -18,6 +18,7 @@ struct BerFree { void operator()(BerElement* b) const { ber_free(b, 0); } };
 struct ValuesFree { void operator()(berval** v) const { ldap_value_free_len(v); } };
 struct DnFree { void operator()(LDAPDN dn) const { ldap_dnfree(dn); } };
 struct BerMemFree { void operator()(char* s) const { ber_memfree(s); } };
+struct BerValuesFree { void operator()(berval* v) const { ber_memfree(v); } };
 
 using MessagePtr = std::unique_ptr<LDAPMessage, MessageFree>;
 using ControlsPtr = std::unique_ptr<LDAPControl*, ControlsFree>;   // NULL-terminated array
@@ -28,5 +29,6 @@ using BerPtr = std::unique_ptr<BerElement, BerFree>;
 using ValuesPtr = std::unique_ptr<berval*, ValuesFree>;            // ldap_get_values_len
 using DnPtr = std::unique_ptr<LDAPRDN, DnFree>;                   // ldap_str2dn
 using BerString = std::unique_ptr<char, BerMemFree>;               // a berval's bytes (paged cookie)
+using BerValuesPtr = std::unique_ptr<berval, BerValuesFree>;       // ldap_get_attribute_ber's values array (the bytes are the message's)
 
 }  // namespace leakproof_ldap
