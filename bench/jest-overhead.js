@@ -19,6 +19,7 @@ const CONFIGS = [
   { id: 'leakproof', label: '@leakproof/jest-environment', testEnvironment: LEAKPROOF_ENV },
   { id: 'leakproof-heap-off', label: 'leakproof, heap check off', testEnvironment: LEAKPROOF_ENV, leakproof: { heap: { mode: 'off' } } },
   { id: 'leakproof-handles-off', label: 'leakproof, handle check off', testEnvironment: LEAKPROOF_ENV, leakproof: { handles: { mode: 'off' } } },
+  { id: 'leakproof-native-off', label: 'leakproof, native check off', testEnvironment: LEAKPROOF_ENV, leakproof: { native: { mode: 'off' } } },
   {
     id: 'leakproof-what-if',
     label: 'leakproof + what-if/jest-environment.js',

@@ -206,10 +206,13 @@ function jestSection(r) {
   const lp = by.leakproof;
   const heapShare = lp.wallMedian - by['leakproof-heap-off'].wallMedian;
   const handleShare = lp.wallMedian - by['leakproof-handles-off'].wallMedian;
+  const nativeShare = by['leakproof-native-off'] ? lp.wallMedian - by['leakproof-native-off'].wallMedian : undefined;
   const rest = by['leakproof-heap-off'].wallMedian - node.wallMedian;
   out.push(
     `Of leakproof's ${formatMs(lp.wallMedian - node.wallMedian)} over jest-environment-node, turning the per-test heap check off saves ` +
-      `${formatMs(heapShare)} and turning the handle check off saves ${formatMs(handleShare)}; with the heap check off the rest of the ` +
+      `${formatMs(heapShare)}, turning the handle check off saves ${formatMs(handleShare)}` +
+      (nativeShare === undefined ? '' : ` and turning the native check off (no tracker started: ~35 ms per worker) saves ${formatMs(nativeShare)}`) +
+      '; with the heap check off the rest of the ' +
       `environment costs ${formatMs(rest)}. Differences of medians on a noisy machine: read them to ±10-20%.`,
     '',
   );
