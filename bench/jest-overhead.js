@@ -4,14 +4,13 @@
 // round), both with `--ci --no-cache` and Jest's default worker count. More configurations show
 // where the overhead goes: leakproof with its heap check off, with its handle check off, and with
 // the what-if patches of what-if/jest-environment.js preloaded into Jest and its workers.
-const { spawn } = require('node:child_process');
+const { runTimedJest } = require('./lib/run-jest');
 const fs = require('node:fs');
 const path = require('node:path');
 const { generateSuite } = require('./jest-suite');
 const { median } = require('./lib/stats');
 
 const ROOT = path.resolve(__dirname, '..');
-const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
 const LEAKPROOF_ENV = require.resolve('@leakproof/jest-environment', { paths: [ROOT] });
 
 const CONFIGS = [
@@ -28,37 +27,18 @@ const CONFIGS = [
   },
 ];
 
-function runJest(suite, config) {
-  const output = path.join(suite.dir, `result-${config.id}.json`);
-  const jestConfig = {
-    rootDir: suite.dir,
-    testEnvironment: config.testEnvironment,
-    testEnvironmentOptions: config.leakproof ? { leakproof: config.leakproof } : {},
-    transform: {},
-    cacheDirectory: path.join(suite.dir, '.jest-cache'),
-  };
-  const args = [JEST, '--ci', '--no-cache', '--watchman=false', '--json', `--outputFile=${output}`, '--config', JSON.stringify(jestConfig)];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const env = { ...process.env, FORCE_COLOR: '0' };
-    if (config.preload) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${config.preload}`.trim();
-    const child = spawn(process.execPath, args, { cwd: suite.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      let result;
-      try {
-        result = JSON.parse(fs.readFileSync(output, 'utf8'));
-      } catch {
-        return reject(new Error(`jest (${config.id}) wrote no result, exit ${code}:\n${stderr}`));
-      }
-      const fileMs = result.testResults.reduce((sum, f) => sum + (f.endTime - f.startTime), 0);
-      const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join(' ').slice(0, 300)}`));
-      resolve({ wallMs, fileMs, passed: result.numPassedTests, failed: result.numFailedTests, failures, exitCode: code });
-    });
+async function runJest(suite, config) {
+  const env = {};
+  if (config.preload) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${config.preload}`.trim();
+  const { wallMs, result, exitCode } = await runTimedJest({
+    dir: suite.dir,
+    id: config.id,
+    jestConfig: { testEnvironment: config.testEnvironment, testEnvironmentOptions: config.leakproof ? { leakproof: config.leakproof } : {} },
+    env,
   });
+  const fileMs = result.testResults.reduce((sum, f) => sum + (f.endTime - f.startTime), 0);
+  const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join(' ').slice(0, 300)}`));
+  return { wallMs, fileMs, passed: result.numPassedTests, failed: result.numFailedTests, failures, exitCode };
 }
 
 async function measureJestOverhead({ rounds = 5, files = 10, testsPerFile = 20, log = console.log } = {}) {

@@ -9,14 +9,13 @@
 // preload that writes process.cpuUsage() at exit: less disturbed by other load on the machine
 // than wall time, and it is where the reporter's whole cost lands (with one worker, Jest runs in
 // band and the tests' CPU is in it too).
-const { spawn } = require('node:child_process');
+const { runTimedJest } = require('./lib/run-jest');
 const fs = require('node:fs');
 const path = require('node:path');
 const { generateSuite } = require('./jest-suite');
 const { median } = require('./lib/stats');
 
 const ROOT = path.resolve(__dirname, '..');
-const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
 const LEAKPROOF_ENV = require.resolve('@leakproof/jest-environment', { paths: [ROOT] });
 const REPORTER = require.resolve('@leakproof/jest-reporter', { paths: [ROOT] });
 
@@ -25,41 +24,14 @@ const CONFIGS = [
   { id: 'with-reporter', label: "leakproof environment, reporters: ['default', '@leakproof/jest-reporter']", reporters: ['default', REPORTER] },
 ];
 
-function runJest(suite, config) {
-  const output = path.join(suite.dir, `result-${config.id}.json`);
-  const jestConfig = {
-    rootDir: suite.dir,
-    testEnvironment: LEAKPROOF_ENV,
-    reporters: config.reporters,
-    transform: {},
-    cacheDirectory: path.join(suite.dir, '.jest-cache'),
-  };
-  const args = [JEST, '--ci', '--no-cache', '--watchman=false', '--json', `--outputFile=${output}`, '--config', JSON.stringify(jestConfig)];
+async function runJest(suite, config) {
   const cpuFile = path.join(suite.dir, `cpu-${config.id}.json`);
   fs.rmSync(cpuFile, { force: true });
-  const env = { ...process.env, FORCE_COLOR: '0', LEAKPROOF_BENCH_CPU_FILE: cpuFile };
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${suite.cpuProbe}`.trim();
-  // An outer leakproof run (npm test) must not lend its record directory to this one.
-  delete env.LEAKPROOF_RECORD_DIR;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: suite.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      let result;
-      try {
-        result = JSON.parse(fs.readFileSync(output, 'utf8'));
-      } catch {
-        return reject(new Error(`jest (${config.id}) wrote no result, exit ${code}:\n${stderr}`));
-      }
-      const reportWritten = fs.existsSync(path.join(suite.dir, 'leakproof-report.json'));
-      const cpu = JSON.parse(fs.readFileSync(cpuFile, 'utf8'));
-      resolve({ wallMs, parentCpuMs: (cpu.user + cpu.system) / 1000, passed: result.numPassedTests, failed: result.numFailedTests, exitCode: code, reportWritten });
-    });
-  });
+  const env = { LEAKPROOF_BENCH_CPU_FILE: cpuFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${suite.cpuProbe}`.trim() };
+  const { wallMs, result, exitCode } = await runTimedJest({ dir: suite.dir, id: config.id, jestConfig: { testEnvironment: LEAKPROOF_ENV, reporters: config.reporters }, env });
+  const reportWritten = fs.existsSync(path.join(suite.dir, 'leakproof-report.json'));
+  const cpu = JSON.parse(fs.readFileSync(cpuFile, 'utf8'));
+  return { wallMs, parentCpuMs: (cpu.user + cpu.system) / 1000, passed: result.numPassedTests, failed: result.numFailedTests, exitCode, reportWritten };
 }
 
 async function measureReporterOverhead({ rounds = 7, files = 10, testsPerFile = 20, log = (line) => process.stderr.write(`${line}\n`) } = {}) {

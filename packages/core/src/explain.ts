@@ -40,7 +40,7 @@ export async function startExplaining(client: InspectorClient, { stopTracking = 
     const deadline = performance.now() + 2000;
     while (lastSeen === 0) {
       if (performance.now() > deadline) {
-        await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
+        await takeSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects', { keep: false });
         throw new Error('the inspector never reported heap object ids (HeapProfiler.lastSeenObjectId)');
       }
       await sleep(5);
@@ -54,7 +54,7 @@ export async function startExplaining(client: InspectorClient, { stopTracking = 
     // loop then run one GC each once a GC takes longer than 50 ms: 200 async calls took 45 s on a
     // loaded 2-core machine with a ts-jest worker's heap. Stopping costs one snapshot, and the ids
     // stay (V8 keeps tracking object moves once a snapshot was taken).
-    await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
+    await takeSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects', { keep: false });
   }
   return { client, watermark: lastSeen, trackingStopped: stopTracking };
 }
@@ -72,7 +72,7 @@ export async function explainSurvivorsSince(
   try {
     await settle();
   } finally {
-    snapshot = await collectSnapshot(client, trackingStopped ? 'HeapProfiler.takeHeapSnapshot' : 'HeapProfiler.stopTrackingHeapObjects');
+    snapshot = await takeSnapshot(client, trackingStopped ? 'HeapProfiler.takeHeapSnapshot' : 'HeapProfiler.stopTrackingHeapObjects');
   }
   return analyseInWorker({ snapshot, watermark, minCount });
 }
@@ -95,7 +95,7 @@ export async function explainSurvivors(
   try {
     await runCalls();
   } catch (error) {
-    if (!session.trackingStopped) await discardSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects');
+    if (!session.trackingStopped) await takeSnapshot(client, 'HeapProfiler.stopTrackingHeapObjects', { keep: false });
     throw error;
   }
   const groups = await explainSurvivorsSince(session, calls, minCount);
@@ -119,27 +119,22 @@ function primeDebugger(client: InspectorClient): void {
   debuggerPrimed.add(client);
 }
 
-/** Takes a snapshot (stopping tracking always takes one) and returns its JSON text. */
-async function collectSnapshot(client: InspectorClient, method: SnapshotMethod): Promise<string> {
+/**
+ * Takes a snapshot (stopping tracking always takes one) and returns its JSON text, or lets V8
+ * stream one nobody reads (`keep: false`).
+ */
+async function takeSnapshot(client: InspectorClient, method: SnapshotMethod, { keep = true } = {}): Promise<string> {
   const chunks: string[] = [];
-  const off = client.on('HeapProfiler.addHeapSnapshotChunk', (m) => chunks.push(m.params.chunk));
+  const off = client.on('HeapProfiler.addHeapSnapshotChunk', (m) => {
+    if (keep) chunks.push(m.params.chunk);
+  });
   try {
     await client.postAsync(method, { reportProgress: false });
   } finally {
     off();
   }
-  if (chunks.length === 0) throw new Error('the inspector returned an empty heap snapshot');
+  if (keep && chunks.length === 0) throw new Error('the inspector returned an empty heap snapshot');
   return chunks.join('');
-}
-
-/** Lets V8 stream a snapshot nobody reads. */
-async function discardSnapshot(client: InspectorClient, method: SnapshotMethod): Promise<void> {
-  const off = client.on('HeapProfiler.addHeapSnapshotChunk', () => {});
-  try {
-    await client.postAsync(method, { reportProgress: false });
-  } finally {
-    off();
-  }
 }
 
 type SnapshotMethod = 'HeapProfiler.takeHeapSnapshot' | 'HeapProfiler.stopTrackingHeapObjects';

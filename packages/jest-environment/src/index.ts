@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TestEnvironment } from 'jest-environment-node';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import { formatBytes, formatNativeStack, InspectorClient, isUserFrame, registerOwnCode, type LeakCheckRecord } from '@leakproof/core';
+import { formatBytes, formatNativeStack, InspectorClient, isUserFrame, registerOwnCode, type LeakCheckRecord, type LeakFinding } from '@leakproof/core';
 import { BRIDGE_KEY, checkpoint, createMatchers, loadedAddons, nativeAccess, type LeakproofBridge } from '@leakproof/jest-matchers';
 import { HandleTracker, type OpenHandle } from './handle-tracker';
-import { OPTIONS_KEY, resolveEnvironmentOptions, type ResolvedEnvironmentOptions } from './options';
+import { OPTIONS_KEY, resolveEnvironmentOptions, type CheckMode, type ResolvedEnvironmentOptions } from './options';
 import { TestHeapCheck } from './test-heap-check';
 import { TestNativeCheck } from './test-native-check';
 import { LeakRecorder, titlePathOf } from './leak-recorder';
@@ -225,30 +225,21 @@ export default class LeakproofEnvironment extends TestEnvironment {
       if (this.skipped.get(id)?.has('heap')) continue;
       const retained = this.heap.retainedBy(id);
       if (!retained) continue;
-      const { failAboveBytes, warnAboveBytes, mode } = this.options.heap;
-      const fails = mode === 'fail' && retained.bytes > failAboveBytes;
-      if (!fails && retained.bytes <= warnAboveBytes) continue;
-      const sites = retained.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`);
-      const message = [
-        `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file ` +
-          `(${fails ? 'fail' : 'warn'} above ${formatBytes(fails ? failAboveBytes : warnAboveBytes)}):`,
-        ...sites,
-        'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
-          'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
-      ].join('\n');
-      if (fails) test.errors.push(checkError(message));
-      else this.warn(`${testName(test)}: ${message}`);
-      this.recorder.add(test, {
-        source: 'heap',
-        outcome: fails ? 'failed' : 'warned',
-        findings: retained.sites.map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
-      });
+      this.reportRetained(test, 'heap', retained.bytes, this.options.heap, (limit) =>
+        [
+          `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file (${limit}):`,
+          ...retained.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`),
+          'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
+            'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
+        ].join('\n'),
+        () => retained.sites.map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
+      );
     }
   }
 
   /** Native blocks each test left live at the end of the file; or why they cannot be checked. */
   private async checkNative(state: Circus.State): Promise<void> {
-    const { mode, failAboveBytes, warnAboveBytes } = this.options.native;
+    const { mode } = this.options.native;
     if (mode === 'off') return;
     if (!this.native) {
       const addons = loadedAddons();
@@ -264,34 +255,47 @@ export default class LeakproofEnvironment extends TestEnvironment {
     for (const [id, test] of this.tests) {
       const entry = retained.get(id);
       if (!entry || this.skipped.get(id)?.has('native')) continue;
-      const fails = mode === 'fail' && entry.bytes > failAboveBytes;
-      if (!fails && entry.bytes <= warnAboveBytes) continue;
-      const sites = entry.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ${s.blocks} block${s.blocks === 1 ? '' : 's'} at ${formatNativeStack(s.allocator, s.frames, 6)}`);
-      const message = [
-        `leakproof: this test allocated ${formatBytes(entry.bytes)} of native memory (${entry.blocks} blocks) that was still allocated at the end of the file ` +
-          `(${fails ? 'fail' : 'warn'} above ${formatBytes(fails ? failAboveBytes : warnAboveBytes)}):`,
-        ...sites,
-        'Free it (a missing free, delete, or napi_delete_reference), release it in afterAll, or for a deliberate cache call ' +
-          'leakproof.skipChecks("native") or add testEnvironmentOptions.leakproof.native.suppressions.',
-      ].join('\n');
-      if (fails) test.errors.push(checkError(message));
-      else this.warn(`${testName(test)}: ${message}`);
-      this.recorder.add(test, {
-        source: 'native',
-        outcome: fails ? 'failed' : 'warned',
-        findings: entry.sites.map((s) => ({
-          kind: 'native',
-          what: `native memory allocated in ${s.name}`,
-          countPerCall: s.blocks,
-          bytesPerCall: s.bytes,
-          per: 'test',
-          perRound: [],
-          site: s.name,
-          allocator: s.allocator,
-          nativeStack: s.frames,
-        })),
-      });
+      this.reportRetained(test, 'native', entry.bytes, this.options.native, (limit) =>
+        [
+          `leakproof: this test allocated ${formatBytes(entry.bytes)} of native memory (${entry.blocks} blocks) that was still allocated at the end of the file (${limit}):`,
+          ...entry.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ${s.blocks} block${s.blocks === 1 ? '' : 's'} at ${formatNativeStack(s.allocator, s.frames, 6)}`),
+          'Free it (a missing free, delete, or napi_delete_reference), release it in afterAll, or for a deliberate cache call ' +
+            'leakproof.skipChecks("native") or add testEnvironmentOptions.leakproof.native.suppressions.',
+        ].join('\n'),
+        () =>
+          entry.sites.map((s) => ({
+            kind: 'native',
+            what: `native memory allocated in ${s.name}`,
+            countPerCall: s.blocks,
+            bytesPerCall: s.bytes,
+            per: 'test',
+            perRound: [],
+            site: s.name,
+            allocator: s.allocator,
+            nativeStack: s.frames,
+          })),
+      );
     }
+  }
+
+  /**
+   * The rule shared by the per-test size checks: fail above failAboveBytes (in fail mode), warn
+   * above warnAboveBytes, and keep the check for the reporter either way.
+   */
+  private reportRetained(
+    test: Circus.TestEntry,
+    source: 'heap' | 'native',
+    bytes: number,
+    limits: { mode: CheckMode; failAboveBytes: number; warnAboveBytes: number },
+    describe: (limit: string) => string,
+    findings: () => LeakFinding[],
+  ): void {
+    const fails = limits.mode === 'fail' && bytes > limits.failAboveBytes;
+    if (!fails && bytes <= limits.warnAboveBytes) return;
+    const message = describe(`${fails ? 'fail' : 'warn'} above ${formatBytes(fails ? limits.failAboveBytes : limits.warnAboveBytes)}`);
+    if (fails) test.errors.push(checkError(message));
+    else this.warn(`${testName(test)}: ${message}`);
+    this.recorder.add(test, { source, outcome: fails ? 'failed' : 'warned', findings: findings() });
   }
 
   /**
