@@ -43,7 +43,8 @@ export function applyBaselinePolicy(report: LeakReport, policy: BaselinePolicy):
     report.baseline = compareWithBaseline(report, next, comparison(policy));
     report.baseline.written = true;
   } else if (entries === null) {
-    report.baseline = notApplied(policy, `no ${policy.displayPath}: nothing enforced (create it with jest -u or LEAKPROOF_UPDATE_BASELINE=1, then commit it)`);
+    const create = policy.update && policy.readOnlyReason ? `not written: ${policy.readOnlyReason}` : 'create it with jest -u or LEAKPROOF_UPDATE_BASELINE=1, then commit it';
+    report.baseline = notApplied(policy, `no ${policy.displayPath}: nothing enforced (${create})`);
   } else {
     report.baseline = compareWithBaseline(report, entries, comparison(policy));
     if (policy.update && policy.readOnlyReason) report.baseline.reason = `not written: ${policy.readOnlyReason}`;

@@ -20,6 +20,9 @@ export { BASELINE_SCHEMA_VERSION, readBaseline, BaselineError } from './baseline
 export { mergeReports } from './merge';
 
 export const UPDATE_BASELINE_ENV = 'LEAKPROOF_UPDATE_BASELINE';
+// Jest turns --ci on by itself when it detects a CI service (CI=true, ...): say so, since the
+// user may never have typed --ci.
+const CI_READ_ONLY = '--ci never writes the baseline (Jest turns --ci on by itself when it detects a CI environment such as CI=true; to write it, run with --ci=false)';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require('../package.json').version;
 
@@ -87,7 +90,7 @@ export default class LeakproofReporter implements Reporter {
         displayPath: relativeTestPath(rootDir, path.resolve(rootDir, this.options.baseline)),
         tolerance: this.options.tolerance,
         update: this.globalConfig.updateSnapshot === 'all' || process.env[UPDATE_BASELINE_ENV] === '1',
-        readOnlyReason: this.globalConfig.ci ? '--ci never writes the baseline' : shard ? 'one shard of a sharded run; use leakproof merge --update' : null,
+        readOnlyReason: this.globalConfig.ci ? CI_READ_ONLY : shard ? 'one shard of a sharded run; use leakproof merge --update' : null,
         judgeObsolete: !shard,
         fileExists: (testPath) => existsSync(path.join(rootDir, testPath)),
       });

@@ -81,9 +81,15 @@ test('a new finding fails the run; --ci never writes, even with -u', async () =>
   const before = readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8');
   const run = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'all' } });
   expect(run.error?.message).toMatch(/^leakproof: FAIL: 3 findings in 3 tests; 1 failed its test; baseline leakproof-baseline.json: 2 new, 0 grown/);
-  expect(run.report!.baseline!.reason).toBe('not written: --ci never writes the baseline');
+  expect(run.report!.baseline!.reason).toMatch(/^not written: --ci never writes the baseline \(Jest turns --ci on by itself .*run with --ci=false\)$/);
   expect(readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8')).toBe(before);
   expect(run.report!.verdict.ok).toBe(false);
+});
+
+test('update asked for under --ci with no baseline yet: the reason says why nothing was written, not "create it with jest -u"', async () => {
+  const run = await runReporter(root, runOf(root), { globalConfig: { ci: true }, env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
+  expect(existsSync(path.join(root, 'leakproof-baseline.json'))).toBe(false);
+  expect(run.report!.baseline!.reason).toMatch(/^no leakproof-baseline\.json: nothing enforced \(not written: --ci never writes the baseline \(.*CI=true; to write it, run with --ci=false\)\)$/);
 });
 
 test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASELINE=1 accepts it', async () => {

@@ -33,7 +33,9 @@ export function runJest(reporterOptions: object, args: string[] = [], env: Recor
   delete childEnv.LEAKPROOF_UPDATE_BASELINE;
   Object.assign(childEnv, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [JEST, '--config', JSON.stringify(config), ...args], { cwd: SUITES, env: childEnv });
+    // Jest turns --ci on when it detects a CI service (CI=true...): the caller decides instead.
+    const ci = args.some((a) => a.startsWith('--ci')) ? [] : ['--ci=false'];
+    const child = spawn(process.execPath, [JEST, '--config', JSON.stringify(config), ...ci, ...args], { cwd: SUITES, env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
