@@ -12,7 +12,9 @@
  * Prints one JSON line, prefixed with "@@bench " (bench/lib/child-protocol.js), on stdout:
  *   {"type":"result","searches":N,"elapsedMs":T,"cpuMs":C,"voluntarySwitches":V,"latenciesUs":[...]}
  *   (latencies in microseconds; cpuMs: this process's user+system CPU time over the timed part;
- *   voluntarySwitches: times it blocked, i.e. waited for the server, over the timed part).
+ *   voluntarySwitches: times it blocked, i.e. waited for the server, over the timed part;
+ *   serverCpuMs: the server's user+system CPU time over the timed part, from /proc/PID/stat of
+ *   LEAKPROOF_BENCH_SERVER_PID, -1 when not set or unreadable).
  * Run with LDAPNOINIT=1 so the system ldap.conf is ignored. */
 #include <errno.h>
 #include <ldap.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_INFLIGHT 1024
 #define SLOTS 65536 /* msgid -> slot table size (a power of two) */
@@ -183,6 +186,22 @@ static long run_par(LDAP* ld, int inflight, double until_us, int record) {
   return done;
 }
 
+/* utime + stime of a process (all its threads), in ms, from /proc/PID/stat; -1 if unreadable. */
+static double process_cpu_ms(const char* pid) {
+  if (pid == NULL || *pid == '\0') return -1;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  FILE* f = fopen(path, "r");
+  if (f == NULL) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  char* p = strrchr(buf, ')'); /* the command name may contain spaces */
+  unsigned long utime, stime;
+  if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
+  return (utime + stime) * 1000.0 / sysconf(_SC_CLK_TCK);
+}
+
 int main(int argc, char** argv) {
   if (argc != 10) {
     fprintf(stderr, "usage: c-loop URL BINDDN PASSWORD BASE FILTER seq|par INFLIGHT WARMUP_MS DURATION_MS\n");
@@ -211,6 +230,8 @@ int main(int argc, char** argv) {
   /* Warm-up (same mode), then the timed part. */
   if (par) run_par(ld, inflight, now_us() + warmup_ms * 1000, 0);
   else run_seq(ld, now_us() + warmup_ms * 1000, 0);
+  const char* server_pid = getenv("LEAKPROOF_BENCH_SERVER_PID");
+  double server0 = process_cpu_ms(server_pid);
   double cpu0 = cpu_us();
   long switches0 = voluntary_switches();
   double t0 = now_us();
@@ -218,8 +239,10 @@ int main(int argc, char** argv) {
   double elapsed_ms = (now_us() - t0) / 1000;
   double cpu_ms = (cpu_us() - cpu0) / 1000;
   long switches = voluntary_switches() - switches0;
+  double server1 = process_cpu_ms(server_pid);
+  double server_ms = server0 < 0 || server1 < 0 ? -1 : server1 - server0;
 
-  printf("@@bench {\"type\":\"result\",\"searches\":%ld,\"elapsedMs\":%.3f,\"cpuMs\":%.3f,\"voluntarySwitches\":%ld,\"latenciesUs\":[", done, elapsed_ms, cpu_ms, switches);
+  printf("@@bench {\"type\":\"result\",\"searches\":%ld,\"elapsedMs\":%.3f,\"cpuMs\":%.3f,\"voluntarySwitches\":%ld,\"serverCpuMs\":%.1f,\"latenciesUs\":[", done, elapsed_ms, cpu_ms, switches, server_ms);
   for (long i = 0; i < nsamples; i++) printf(i ? ",%.1f" : "%.1f", samples[i]);
   printf("]}\n");
   fflush(stdout);

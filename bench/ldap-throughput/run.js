@@ -24,6 +24,7 @@ const { machine } = require('../lib/machine');
 const { median, formatMs } = require('../lib/stats');
 const { MARK } = require('../lib/child-protocol');
 const { summarize } = require('./lib/latency');
+const { SERVER_PID_ENV } = require('./lib/server-cpu');
 
 const ROOT = path.resolve(__dirname, '../..');
 const RAW = path.join(__dirname, '.tmp', 'last-run.json');
@@ -109,9 +110,9 @@ function compileCLoop(dir) {
 }
 
 /** Runs a child to completion; resolves to its marked `result` message. */
-function runChild(file, args, { capMs }) {
+function runChild(file, args, { capMs, serverPid }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: { ...process.env, LDAPNOINIT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: { ...process.env, LDAPNOINIT: '1', [SERVER_PID_ENV]: String(serverPid ?? '') }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), capMs);
@@ -131,16 +132,17 @@ function runChild(file, args, { capMs }) {
 async function measure(client, mode, ctx) {
   const { s, server, cExe } = ctx;
   const capMs = s.warmupMs + s.durationMs + 60_000;
+  const serverPid = server.pid;
   const raw =
     client === 'c'
-      ? await runChild(cExe, [server.url, server.bindDN, server.password, ctx.base, s.filter, mode, String(s.inflight), String(s.warmupMs), String(s.durationMs)], { capMs })
+      ? await runChild(cExe, [server.url, server.bindDN, server.password, ctx.base, s.filter, mode, String(s.inflight), String(s.warmupMs), String(s.durationMs)], { capMs, serverPid })
       : await runChild(
           process.execPath,
           [
             path.join(__dirname, 'client.js'),
             JSON.stringify({ client, bindingDir: ctx.bindingDir, url: server.url, bindDN: server.bindDN, password: server.password, base: ctx.base, filter: s.filter, mode, inflight: s.inflight, warmupMs: s.warmupMs, durationMs: s.durationMs }),
           ],
-          { capMs },
+          { capMs, serverPid },
         );
   return {
     searches: raw.searches,
@@ -152,6 +154,8 @@ async function measure(client, mode, ctx) {
     // Times the process blocked (voluntary context switches, all its threads) per search: the
     // wake-ups a search costs; 1 in sequential mode is the minimum (one wait for the answer).
     wakeupsPerSearch: raw.voluntarySwitches / raw.searches,
+    // What this client's searches cost slapd (all its threads) over the same timed part.
+    serverCpuUsPerSearch: raw.serverCpuMs >= 0 ? (1000 * raw.serverCpuMs) / raw.searches : NaN,
     ...summarize(raw.latenciesUs),
     ...(raw.rssMiB !== undefined ? { rssMiB: raw.rssMiB } : {}),
   };
@@ -165,6 +169,7 @@ function aggregate(runs) {
     perSecondRange: [Math.min(...pick('perSecond')), Math.max(...pick('perSecond'))],
     cpuUsPerSearch: median(pick('cpuUsPerSearch')),
     wakeupsPerSearch: median(pick('wakeupsPerSearch')),
+    serverCpuUsPerSearch: median(pick('serverCpuUsPerSearch')),
     p50Us: median(pick('p50Us')),
     p99Us: median(pick('p99Us')),
     p999Us: median(pick('p999Us')),
@@ -210,9 +215,9 @@ function goals(summary) {
 
 function markdown(summary, s, results) {
   const c = summary.c;
-  const headers = ['client', 'seq/s', 'seq p50', 'seq p99', `${s.inflight} in flight/s`, `${s.inflight}-if p50`, `${s.inflight}-if p99`, 'seq vs C (paired)', `${s.inflight}-if vs C (paired)`, 'CPU/search seq', `CPU/search ${s.inflight}-if`];
+  const headers = ['client', 'seq/s', 'seq p50', 'seq p99', `${s.inflight} in flight/s`, `${s.inflight}-if p50`, `${s.inflight}-if p99`, 'seq vs C (paired)', `${s.inflight}-if vs C (paired)`, 'CPU/search seq', `CPU/search ${s.inflight}-if`, 'slapd CPU/search seq', `slapd CPU/search ${s.inflight}-if`];
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  const none = { perSecond: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerSearch: NaN, pairedVsC: NaN };
+  const none = { perSecond: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerSearch: NaN, serverCpuUsPerSearch: NaN, pairedVsC: NaN };
   const rows = Object.entries(summary).map(([client, { seq, par }]) => ({ client, m: { seq: seq ?? none, par: par ?? none } })).map(({ client, m }) =>
     line([
       LABELS[client],
@@ -226,6 +231,8 @@ function markdown(summary, s, results) {
       c ? `${pct(m.par.perSecond / c.par.perSecond)} (${pct(m.par.pairedVsC)})` : 'n/a',
       lat(m.seq.cpuUsPerSearch),
       lat(m.par.cpuUsPerSearch),
+      lat(m.seq.serverCpuUsPerSearch),
+      lat(m.par.serverCpuUsPerSearch),
     ]),
   );
   const g = results.goals.map((x) => `- ${x.goal}: ${rate(x.binding)}/s vs ${rate(x.other)}/s${x.ratio !== undefined ? ` (${pct(x.ratio)}; paired per repetition: ${pct(x.pairedRatio)})` : ''}: **${x.met ? 'met' : 'missed'}**`);
@@ -235,7 +242,7 @@ function markdown(summary, s, results) {
       `(each a fresh process, ${formatMs(s.warmupMs)} warm-up; clients interleaved, order rotated per repetition). ` +
       `Ratios vs C: of the medians, and in parentheses the median over repetitions of the ratio within each repetition. ` +
       `Latency: per search, issue to settled result, nearest-rank percentiles. CPU/search: the client process's user + system CPU time ` +
-      `divided by its searches (slapd's not included). ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, ` +
+      `divided by its searches; slapd CPU/search: slapd's (all threads) over the same timed part. ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, ` +
       `load ${results.machine.loadBefore} before / ${results.machine.loadAfter} after.`,
     '',
     line(headers),
@@ -293,7 +300,7 @@ async function main() {
           const r = await measure(client, mode, ctx);
           runs[client][mode].push(r);
           log(
-            `  rep ${rep + 1}/${s.reps} ${mode} ${client.padEnd(7)} ${rate(r.perSecond).padStart(6)}/s  p50 ${lat(r.p50Us)}  p99 ${lat(r.p99Us)}  max ${lat(r.maxUs)}  cpu ${lat(r.cpuUsPerSearch)}/search  ${r.wakeupsPerSearch.toFixed(2)} wake-ups/search` +
+            `  rep ${rep + 1}/${s.reps} ${mode} ${client.padEnd(7)} ${rate(r.perSecond).padStart(6)}/s  p50 ${lat(r.p50Us)}  p99 ${lat(r.p99Us)}  max ${lat(r.maxUs)}  cpu ${lat(r.cpuUsPerSearch)}/search  slapd ${lat(r.serverCpuUsPerSearch)}/search  ${r.wakeupsPerSearch.toFixed(2)} wake-ups/search` +
               (r.over30ms ? `  (${r.over30ms} ≥ 30 ms)` : ''),
           );
         }
