@@ -7,6 +7,7 @@ export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts } from './handles';
 export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement, formatNativeStack } from './format';
+export { SourcePositions, atSourcePositions, fileOfSite } from './source-positions';
 export { registerOwnCode, isUserFrame, isOwnFrame, isNodeInternal, formatFrame, formatStack, fileOf, prettyFile } from './stack';
 export type * from './types';
 export { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord, type TestLeakRecord, type LeakCheckRecord } from './report-record';

@@ -9,6 +9,7 @@ import type { InspectorClient } from './inspector-client';
 import { isSuppressed, nativeSiteName, nativeSurvivorsByWindow, type NativeProbe, type NativeSiteSurvivors } from './native-census';
 import { matchesAny, type ResolvedLeakOptions } from './options';
 import { fileOf, formatFrame, isNodeInternal, isOwnFrame, siteFrame } from './stack';
+import { atSourcePositions } from './source-positions';
 import type { Frame, LeakFinding, LeakVerdict, MeasurementPlan, SiteSurvivors } from './types';
 
 export type CallUnderTest = () => unknown;
@@ -116,7 +117,7 @@ export async function measureLeaks(
 
   if (growing.length > 0) {
     const sites = growing.map((d) => d.site);
-    findings.push(...(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes })));
+    findings.push(...atSourcePositions(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes }), client));
   }
   if (confirmed) {
     const growingNative = last.nativeDecisions.filter((d) => d.status === 'growing' && !matchesAny(d.name, options.ignore));

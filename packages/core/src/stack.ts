@@ -13,7 +13,12 @@ export function registerOwnCode(dir: string): void {
 }
 
 export function fileOf(frame: Frame): string {
-  return frame.url.startsWith('file://') ? decodeURIComponent(frame.url.slice(7)) : frame.url;
+  return fileOfUrl(frame.url);
+}
+
+/** A script URL as a path: Jest's CommonJS scripts are plain paths, ES modules file:// URLs. */
+export function fileOfUrl(url: string): string {
+  return url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
 }
 
 export function isOwnFrame(frame: Frame): boolean {

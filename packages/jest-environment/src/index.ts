@@ -225,14 +225,16 @@ export default class LeakproofEnvironment extends TestEnvironment {
       if (this.skipped.get(id)?.has('heap')) continue;
       const retained = this.heap.retainedBy(id);
       if (!retained) continue;
+      let mapped: typeof retained.sites | undefined;
+      const sites = () => (mapped ??= this.heap.atSourcePositions(retained.sites));
       this.reportRetained(test, 'heap', retained.bytes, this.options.heap, (limit) =>
         [
           `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file (${limit}):`,
-          ...retained.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`),
+          ...sites().slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`),
           'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
             'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
         ].join('\n'),
-        () => retained.sites.map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
+        () => sites().map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
       );
     }
   }

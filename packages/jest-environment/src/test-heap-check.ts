@@ -6,6 +6,8 @@ import {
   isOwnFrame,
   isUserFrame,
   eventLoopTurn,
+  SourcePositions,
+  fileOfSite,
   type Frame,
   type InspectorClient,
   type SampleClassifier,
@@ -88,6 +90,16 @@ export class TestHeapCheck {
     } finally {
       sampler.abort();
     }
+  }
+
+  /**
+   * Sites at their positions in the source Jest transformed (ts-jest, babel-jest), for a test
+   * about to be reported: the maps are read once per file, and never for a file with nothing to say.
+   */
+  atSourcePositions(sites: RetainedByTest['sites']): RetainedByTest['sites'] {
+    const files = sites.map((s) => fileOfSite(s.site)).filter((f): f is string => f !== null);
+    const positions = SourcePositions.for(this.client, files);
+    return sites.map((s) => ({ ...s, site: positions.site(s.site) }));
   }
 
   retainedBy(owner: string): RetainedByTest | undefined {

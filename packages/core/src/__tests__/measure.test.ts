@@ -1,32 +1,5 @@
-import {
-  CallFailedError,
-  measureLeaks,
-  MeasurementTimeoutError,
-  resolveLeakOptions,
-  type CallUnderTest,
-  type InspectorClient,
-  type LeakOptions,
-  type LeakVerdict,
-} from '@leakproof/core';
-
-// The engine is used end to end, as the adapters use it: from the built package (the heap snapshot
-// explanation runs in a worker thread started from dist/), with the environment's inspector session.
-// The sampling heap profiler is one per process, so the environment's per-test check is paused.
-interface Bridge {
-  client: InspectorClient;
-  pauseTestChecks(): Promise<void>;
-  resumeTestChecks(): void;
-}
-const bridge = (globalThis as Record<symbol, unknown>)[Symbol.for('leakproof.bridge')] as Bridge;
-
-async function measure(fn: CallUnderTest, options: LeakOptions = {}): Promise<LeakVerdict> {
-  await bridge.pauseTestChecks();
-  try {
-    return await measureLeaks(fn, resolveLeakOptions(options), bridge.client);
-  } finally {
-    bridge.resumeTestChecks();
-  }
-}
+import { CallFailedError, MeasurementTimeoutError, type CallUnderTest, type LeakOptions } from '@leakproof/core';
+import { measure } from './bridge';
 
 async function failure(fn: CallUnderTest, options: LeakOptions = {}): Promise<unknown> {
   try {

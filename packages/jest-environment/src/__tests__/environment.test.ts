@@ -78,6 +78,14 @@ describe('retained heap per test', () => {
   });
 });
 
+test('in a TypeScript suite (ts-jest), the site is at the line of the source, not of the code Jest ran', async () => {
+  const source = readFileSync(path.join(SUITES, 'heap-ts.suite.ts'), 'utf8');
+  const line = source.split('\n').findIndex((l) => l.includes('// KEEP-' + 'ROWS')) + 1;
+  const run = await runSuite('heap-ts.suite.ts', { heap: { failAboveBytes: 512 * 1024 } });
+  expect(status(run, 'retains rows from TypeScript')).toBe('failed');
+  expect(failure(run, 'retains rows from TypeScript')).toMatch(new RegExp(`allocated at keepRows \\(heap-ts\\.suite\\.ts:${line}:\\d+\\)`));
+});
+
 describe('native check', () => {
   let run: SuiteRun;
   let record: FileLeakRecord;

@@ -6,6 +6,7 @@ import { RECORD_DIR_ENV } from '@leakproof/core';
 
 export const SUITES = path.resolve(__dirname, '../../../../fixtures/env-suites');
 const JEST = require.resolve('jest/bin/jest');
+const TS_JEST = require.resolve('ts-jest');
 const ENVIRONMENT = path.resolve(__dirname, '../../dist/index.js');
 
 export interface SuiteRun {
@@ -30,10 +31,11 @@ export async function runSuites(files: string[], leakproofOptions?: object, env:
   const output = path.join(dir, 'result.json');
   const config = {
     rootDir: SUITES,
-    testMatch: ['**/*.suite.js'],
+    testMatch: ['**/*.suite.js', '**/*.suite.ts'],
     testEnvironment: ENVIRONMENT,
     testEnvironmentOptions: leakproofOptions ? { leakproof: leakproofOptions } : {},
-    transform: {},
+    // JS suites run as written; TypeScript ones through ts-jest (transpile only), as users' do.
+    transform: files.some((f) => f.endsWith('.ts')) ? { '^.+\\.ts$': [TS_JEST, { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'es2022' } }] } : {},
     // Room for a matcher's heap-snapshot explanation on a loaded 2-core machine.
     testTimeout: 20_000,
   };

@@ -54,7 +54,7 @@ export async function runReporter(
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
   try {
-    const config = { rootDir, ci: false, updateSnapshot: 'new', ...globalConfig };
+    const config: Record<string, unknown> = { rootDir, ci: false, updateSnapshot: 'new', ...globalConfig };
     const reporter = new LeakproofReporter(config as never, options);
     const recordDir = process.env[RECORD_DIR_ENV]!;
     reporter.onRunStart();
@@ -64,7 +64,7 @@ export async function runReporter(
     });
     reporter.onRunComplete(new Set(), { numTotalTestSuites: files.length } as never);
     const shard = config.shard as { shardIndex: number; shardCount: number } | undefined;
-    const reportName = options?.outputFile ?? (shard ? `leakproof-report.shard-${shard.shardIndex}-of-${shard.shardCount}.json` : 'leakproof-report.json');
+    const reportName = typeof options?.outputFile === 'string' ? options.outputFile : (shard ? `leakproof-report.shard-${shard.shardIndex}-of-${shard.shardCount}.json` : 'leakproof-report.json');
     let report: LeakReport | null = null;
     try {
       report = JSON.parse(readFileSync(path.resolve(rootDir, reportName), 'utf8'));
