@@ -48,6 +48,9 @@ export class SourcePositions {
       // Events arrive synchronously, one per script already loaded.
       client.post('Debugger.enable');
       client.post('Debugger.disable');
+    } catch {
+      // Positions are for display: without the maps they stay as V8 gives them; the finding stands.
+      maps.clear();
     } finally {
       stop();
     }

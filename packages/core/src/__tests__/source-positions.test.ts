@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as vm from 'node:vm';
-import { SourcePositions, type CallUnderTest } from '@leakproof/core';
+import { SourcePositions, type CallUnderTest, type InspectorClient } from '@leakproof/core';
 import { bridge, measure } from './bridge';
 
 const inlineMap = (map: object) => `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
@@ -31,6 +31,13 @@ test('no map, a broken map, or not a formatted site: unchanged', () => {
   expect(positions.site('(allocated by native code, no JS frame)')).toBe('(allocated by native code, no JS frame)');
   const frame = { functionName: 'z', url: '/nowhere/plain.js', line: 3, column: 4 };
   expect(positions.frame(frame)).toBe(frame);
+});
+
+test('an inspector that refuses the Debugger domain leaves positions as they are, without throwing', () => {
+  const refusing = { on: () => () => undefined, post: () => { throw new Error('Debugger.enable: not allowed'); } } as unknown as InspectorClient;
+  const positions = SourcePositions.read(refusing);
+  expect(positions.size).toBe(0);
+  expect(positions.site(`probe (${GENERATED}:1:1)`)).toBe(`probe (${GENERATED}:1:1)`);
 });
 
 test('the maps are read again only when a file loaded since is asked for', () => {
