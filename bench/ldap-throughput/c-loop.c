@@ -122,6 +122,18 @@ static long run_seq(LDAP* ld, double until_us, int record) {
   return done;
 }
 
+/* Issues one search and claims its slot (msgid % SLOTS) in run_par's tables. */
+static void start_search(LDAP* ld, double* started, int* msgids, int* entries) {
+  double t0 = now_us();
+  int id = issue(ld);
+  int s = id % SLOTS;
+  if (msgids[s] > 0) {
+    fprintf(stderr, "c-loop: slot collision for msgid %d\n", id);
+    exit(3);
+  }
+  started[s] = t0, msgids[s] = id, entries[s] = 0;
+}
+
 /* A sliding window of `inflight` searches until `until_us`, then drains; returns the number done. */
 static long run_par(LDAP* ld, int inflight, double until_us, int record) {
   /* Slots are indexed by msgid % SLOTS. msgids are issued in increasing order, but a slow search
@@ -133,14 +145,7 @@ static long run_par(LDAP* ld, int inflight, double until_us, int record) {
   long done = 0;
   int outstanding = 0;
   for (int i = 0; i < inflight; i++) {
-    double t0 = now_us();
-    int id = issue(ld);
-    int s = id % SLOTS;
-    if (msgids[s] > 0) {
-      fprintf(stderr, "c-loop: slot collision for msgid %d\n", id);
-      exit(3);
-    }
-    started[s] = t0, msgids[s] = id, entries[s] = 0;
+    start_search(ld, started, msgids, entries);
     outstanding++;
   }
   int issuing = 1;
@@ -170,14 +175,7 @@ static long run_par(LDAP* ld, int inflight, double until_us, int record) {
       done++;
       if (issuing && t1 >= until_us) issuing = 0;
       if (issuing) {
-        double t0 = now_us();
-        int next = issue(ld);
-        int ns = next % SLOTS;
-        if (msgids[ns] > 0) {
-          fprintf(stderr, "c-loop: slot collision for msgid %d\n", next);
-          exit(3);
-        }
-        started[ns] = t0, msgids[ns] = next, entries[ns] = 0;
+        start_search(ld, started, msgids, entries);
         outstanding++;
       }
     }

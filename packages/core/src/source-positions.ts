@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { InspectorClient } from './inspector-client';
-import { fileOf, fileOfUrl, prettyFile } from './stack';
+import { fileOf, fileOfUrl, formatFrame, parseSite } from './stack';
 import type { Frame, LeakFinding } from './types';
 
 /**
@@ -69,10 +69,9 @@ export class SourcePositions {
 
   /** A site as formatted by formatFrame (`name (file:line:column)`), at its original position. */
   site(site: string): string {
-    const m = SITE.exec(site);
-    if (!m) return site;
-    const original = this.original(path.resolve(m[2]), Number(m[3]), Number(m[4]));
-    return original ? `${m[1]} (${prettyFile(original.file)}:${original.line}:${original.column})` : site;
+    const parsed = parseSite(site);
+    const original = parsed && this.original(parsed.file, parsed.line, parsed.column);
+    return parsed && original ? formatFrame({ functionName: parsed.name, url: original.file, line: original.line, column: original.column }) : site;
   }
 
   private original(file: string, line: number, column: number): { file: string; line: number; column: number } | null {
@@ -87,12 +86,10 @@ export class SourcePositions {
 }
 
 const cache = new WeakMap<InspectorClient, SourcePositions>();
-const SITE = /^(.*) \((.+):(\d+):(\d+)\)$/;
 
 /** The file a site (`name (file:line:column)`) points at, as an absolute path; null for none. */
 export function fileOfSite(site: string): string | null {
-  const m = SITE.exec(site);
-  return m ? path.resolve(m[2]) : null;
+  return parseSite(site)?.file ?? null;
 }
 
 /** JS-object findings with their sites, `what` and allocation stacks at original positions. */

@@ -49,6 +49,12 @@ export function formatFrame(frame: Frame): string {
   return `${name} (${prettyFile(fileOf(frame))}:${frame.line}:${frame.column})`;
 }
 
+/** The parts of a site formatFrame wrote (`name (file:line:column)`), the file absolute; null for another text. */
+export function parseSite(site: string): { name: string; file: string; line: number; column: number } | null {
+  const m = /^(.*) \((.+):(\d+):(\d+)\)$/.exec(site);
+  return m ? { name: m[1], file: path.resolve(m[2]), line: Number(m[3]), column: Number(m[4]) } : null;
+}
+
 /** Paths relative to the working directory read better in a test failure. */
 export function prettyFile(file: string): string {
   if (!path.isAbsolute(file)) return file;

@@ -8,20 +8,12 @@
 const tracker = require('..');
 const corpus = require('@leakproof/native-corpus');
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const { args, option, median, requireTracking } = require('./common');
 const pairs = option('pairs', 200_000);
 const rounds = option('rounds', 15);
 const size = option('size', 64);
 
-const status = tracker.nativeTrackingStatus();
-if (!status.available) {
-  console.error(`native tracking unavailable: ${status.reason}`);
-  process.exit(1);
-}
+requireTracking();
 
 const modes = [
   { name: 'off', start: null },
@@ -50,11 +42,6 @@ for (let r = 0; r < rounds; r++) {
   for (const mode of modes) samples.get(mode.name).push(nsPerPair(mode));
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const off = median(samples.get('off'));
 const results = modes.map((m) => {
   const ns = median(samples.get(m.name));

@@ -13,24 +13,13 @@
 const tracker = require('..');
 const corpus = require('@leakproof/native-corpus');
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const { args, option, textOption, median, requireTracking } = require('./common');
 const allocs = option('allocs', 1000);
 const calls = option('calls', 200);
 const rounds = option('rounds', 15);
-const passesList = (() => {
-  const i = args.indexOf('--passes');
-  return (i >= 0 ? args[i + 1] : '0,1,4').split(',').map(Number);
-})();
+const passesList = textOption('passes', '0,1,4').split(',').map(Number);
 
-const status = tracker.nativeTrackingStatus();
-if (!status.available) {
-  console.error(`native tracking unavailable: ${status.reason}`);
-  process.exit(1);
-}
+requireTracking();
 
 const modes = [
   { name: 'off', start: null },
@@ -52,11 +41,6 @@ function usPerCall(mode, passes) {
   }
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function measure(passes) {
