@@ -17,8 +17,18 @@ const CONFIGS = [
   { id: 'node', label: 'jest-environment-node', testEnvironment: 'node' },
   { id: 'leakproof', label: '@leakproof/jest-environment', testEnvironment: LEAKPROOF_ENV },
   { id: 'leakproof-heap-off', label: 'leakproof, heap check off', testEnvironment: LEAKPROOF_ENV, leakproof: { heap: { mode: 'off' } } },
-  { id: 'leakproof-handles-off', label: 'leakproof, handle check off', testEnvironment: LEAKPROOF_ENV, leakproof: { handles: { mode: 'off' } } },
-  { id: 'leakproof-native-off', label: 'leakproof, native check off', testEnvironment: LEAKPROOF_ENV, leakproof: { native: { mode: 'off' } } },
+  {
+    id: 'leakproof-handles-off',
+    label: 'leakproof, handle check off',
+    testEnvironment: LEAKPROOF_ENV,
+    leakproof: { handles: { mode: 'off' } },
+  },
+  {
+    id: 'leakproof-native-off',
+    label: 'leakproof, native check off',
+    testEnvironment: LEAKPROOF_ENV,
+    leakproof: { native: { mode: 'off' } },
+  },
   {
     id: 'leakproof-what-if',
     label: 'leakproof + what-if/jest-environment.js',
@@ -33,11 +43,16 @@ async function runJest(suite, config) {
   const { wallMs, result, exitCode } = await runTimedJest({
     dir: suite.dir,
     id: config.id,
-    jestConfig: { testEnvironment: config.testEnvironment, testEnvironmentOptions: config.leakproof ? { leakproof: config.leakproof } : {} },
+    jestConfig: {
+      testEnvironment: config.testEnvironment,
+      testEnvironmentOptions: config.leakproof ? { leakproof: config.leakproof } : {},
+    },
     env,
   });
   const fileMs = result.testResults.reduce((sum, f) => sum + (f.endTime - f.startTime), 0);
-  const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join(' ').slice(0, 300)}`));
+  const failures = result.testResults.flatMap((f) =>
+    f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join(' ').slice(0, 300)}`),
+  );
   return { wallMs, fileMs, passed: result.numPassedTests, failed: result.numFailedTests, failures, exitCode };
 }
 

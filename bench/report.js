@@ -32,7 +32,10 @@ function range(c) {
 
 function goalsSection(r) {
   const rows = [];
-  for (const [heap, goal] of [[20, GOALS.clean20], [90, GOALS.clean90]]) {
+  for (const [heap, goal] of [
+    [20, GOALS.clean20],
+    [90, GOALS.clean90],
+  ]) {
     const c = caseById(r.verdict, `leakproof-clean-${heap}`);
     rows.push([
       `clean verdict, ${heap} MB heap: median ≤ ${formatMs(goal)}`,
@@ -50,8 +53,18 @@ function goalsSection(r) {
     const pair = (mode) => r.native.pairs.results.find((x) => x.mode === mode);
     const counting = pair('counting');
     const cold = pair('stacks 8, cold');
-    if (counting) rows.push(['native tracking, per malloc/free pair, counting only: ≤ +100 ns', `+${counting.addedNs} ns`, met(counting.addedNs <= 100)]);
-    if (cold) rows.push(['native tracking, per pair, with stack capture: ≤ +2 µs', `+${cold.addedNs} ns (cold depth-8 stack; memoised call paths: +${pair('stacks 8, same path')?.addedNs} ns)`, met(cold.addedNs <= 2000)]);
+    if (counting)
+      rows.push([
+        'native tracking, per malloc/free pair, counting only: ≤ +100 ns',
+        `+${counting.addedNs} ns`,
+        met(counting.addedNs <= 100),
+      ]);
+    if (cold)
+      rows.push([
+        'native tracking, per pair, with stack capture: ≤ +2 µs',
+        `+${cold.addedNs} ns (cold depth-8 stack; memoised call paths: +${pair('stacks 8, same path')?.addedNs} ns)`,
+        met(cold.addedNs <= 2000),
+      ]);
     const heavy = (passes, mode) => r.native.heavy.results.find((x) => x.passes === passes && x.mode === mode);
     for (const passes of [0, 1]) {
       const stacks = heavy(passes, 'stacks, depth 8');
@@ -59,16 +72,35 @@ function goalsSection(r) {
       rows.push([
         `malloc-heavy addon call (1000 allocations${passes ? ', each block used once' : ', nothing else'}): tracking adds ≤ 2x its runtime`,
         `${stacks.ratioVsOff}x with stacks (counting only: ${heavy(passes, 'counting (stackDepth 0)')?.ratioVsOff}x)`,
-        stacks.ratioVsOff <= 2 ? '**met** (total ≤ 2x)' : stacks.ratioVsOff <= 3 ? 'adds ≤ 2x (total ≤ 3x): **met**; total ≤ 2x: **missed**' : '**missed**',
+        stacks.ratioVsOff <= 2
+          ? '**met** (total ≤ 2x)'
+          : stacks.ratioVsOff <= 3
+            ? 'adds ≤ 2x (total ≤ 3x): **met**; total ≤ 2x: **missed**'
+            : '**missed**',
       ]);
     }
   }
   if (r.reporter) {
-    rows.push(['reporter: ≤ 5% of a clean 200-test run', `${(r.reporter.overhead * 100).toFixed(1)}% (medians), ${(r.reporter.overheadOfMins * 100).toFixed(1)}% (fastest runs)`, met(r.reporter.overhead <= 0.05)]);
+    rows.push([
+      'reporter: ≤ 5% of a clean 200-test run',
+      `${(r.reporter.overhead * 100).toFixed(1)}% (medians), ${(r.reporter.overheadOfMins * 100).toFixed(1)}% (fastest runs)`,
+      met(r.reporter.overhead <= 0.05),
+    ]);
   }
   if (r.ldap) {
-    for (const g of r.ldap.goals) rows.push([`LDAP binding: ${g.goal}`, g.goal.includes('%') ? `${Math.round((r.ldap.summary.binding.seq.pairedVsC) * 100)}% (paired)` : `${(g.binding / 1000).toFixed(2)}k/s vs ${(g.other / 1000).toFixed(2)}k/s`, met(g.met)]);
-    rows.push(['LDAP binding: resident memory flat (±5%) over 1,000,000 searches', `${r.ldap.rss.rssChangePct}% (largest deviation ${r.ldap.rss.rssMaxDeviationPct}%)`, met(r.ldap.rss.met)]);
+    for (const g of r.ldap.goals)
+      rows.push([
+        `LDAP binding: ${g.goal}`,
+        g.goal.includes('%')
+          ? `${Math.round(r.ldap.summary.binding.seq.pairedVsC * 100)}% (paired)`
+          : `${(g.binding / 1000).toFixed(2)}k/s vs ${(g.other / 1000).toFixed(2)}k/s`,
+        met(g.met),
+      ]);
+    rows.push([
+      'LDAP binding: resident memory flat (±5%) over 1,000,000 searches',
+      `${r.ldap.rss.rssChangePct}% (largest deviation ${r.ldap.rss.rssMaxDeviationPct}%)`,
+      met(r.ldap.rss.met),
+    ]);
   }
   return [
     '## Goals',
@@ -109,9 +141,9 @@ function verdictSection(r) {
     '- *leakage-style* (`bench/verdict-tools/leakage.js`): the algorithm of leakage 0.5 on `@airbnb/node-memwatch` ' +
       '`HeapDiff`: 6 rounds, each a heap snapshot, 30 calls, a full GC and a second snapshot (`HeapDiff#end`); ' +
       'a leak when the heap grew in every round.',
-    "- *memlab* (`bench/verdict-tools/memlab.js`): `@memlab/core` `dumpNodeHeapSnapshot()` three times (baseline, " +
+    '- *memlab* (`bench/verdict-tools/memlab.js`): `@memlab/core` `dumpNodeHeapSnapshot()` three times (baseline, ' +
       'after 30 calls, final), then `@memlab/api` `findLeaksBySnapshotFilePaths` with a leak filter for Node ' +
-      '(every JS object allocated during the calls that is still alive; memlab\'s built-in filter looks for detached DOM and React fibers).',
+      "(every JS object allocated during the calls that is still alive; memlab's built-in filter looks for detached DOM and React fibers).",
     '',
   );
   for (const heap of [20, 90]) {
@@ -165,9 +197,16 @@ function verdictSection(r) {
         : `every run was still explaining at the cap (${c.lastSteps.slice(0, 2).join('; ')})`,
     ]);
   }
-  out.push(table(['case', 'median (verdict + explanation)', 'min – max', 'leak confirmed at (median)', 'found the leak', 'explanation'], rows), '');
+  out.push(
+    table(['case', 'median (verdict + explanation)', 'min – max', 'leak confirmed at (median)', 'found the leak', 'explanation'], rows),
+    '',
+  );
   const skipped = caseById(v, 'leakproof-leak-90').results.find((x) => x.notes.some((n) => n.startsWith('no heap snapshot')));
-  if (skipped) out.push(`With the default 4 s timeout on the 90 MB heap leakproof skips the snapshot: "${skipped.notes.find((n) => n.startsWith('no heap snapshot'))}".`, '');
+  if (skipped)
+    out.push(
+      `With the default 4 s timeout on the 90 MB heap leakproof skips the snapshot: "${skipped.notes.find((n) => n.startsWith('no heap snapshot'))}".`,
+      '',
+    );
   const allUnnamed = v.cases.filter((c) => c.fn === 'leak').every((c) => c.results.every((x) => !x.explained));
   if (allUnnamed) {
     out.push(
@@ -200,9 +239,13 @@ function jestSection(r) {
     formatMs(c.fileMedian),
     `${c.passed} passed, ${c.failed} failed`,
   ]);
-  out.push(table(['testEnvironment', 'median wall', 'min – max', 'ratio to node', 'overhead per test', 'time in test files', 'tests'], rows), '');
+  out.push(
+    table(['testEnvironment', 'median wall', 'min – max', 'ratio to node', 'overhead per test', 'time in test files', 'tests'], rows),
+    '',
+  );
   const failures = j.configs.filter((c) => c.failures.length);
-  for (const c of failures) out.push(`Failures under ${c.label}: ${c.failures.map((f) => `\`${f.replace(/\s+/g, ' ').slice(0, 200)}\``).join('; ')}`, '');
+  for (const c of failures)
+    out.push(`Failures under ${c.label}: ${c.failures.map((f) => `\`${f.replace(/\s+/g, ' ').slice(0, 200)}\``).join('; ')}`, '');
   const lp = by.leakproof;
   const heapShare = lp.wallMedian - by['leakproof-heap-off'].wallMedian;
   const handleShare = lp.wallMedian - by['leakproof-handles-off'].wallMedian;
@@ -211,7 +254,9 @@ function jestSection(r) {
   out.push(
     `Of leakproof's ${formatMs(lp.wallMedian - node.wallMedian)} over jest-environment-node, turning the per-test heap check off saves ` +
       `${formatMs(heapShare)}, turning the handle check off saves ${formatMs(handleShare)}` +
-      (nativeShare === undefined ? '' : ` and turning the native check off (no tracker started: ~35 ms per worker) saves ${formatMs(nativeShare)}`) +
+      (nativeShare === undefined
+        ? ''
+        : ` and turning the native check off (no tracker started: ~35 ms per worker) saves ${formatMs(nativeShare)}`) +
       '; with the heap check off the rest of the ' +
       `environment costs ${formatMs(rest)}. Differences of medians on a noisy machine: read them to ±10-20%.`,
     '',
@@ -235,7 +280,7 @@ function whereSection(r) {
   const { breakdown, whatIf, whatIfReps } = r.phases;
   const out = ['## 3. Where the time goes', ''];
   out.push(
-    '`bench/verdict-phases.js` repeats leakproof\'s verdicts with `bench/lib/phase-probe.js`, which wraps the engine\'s exports ' +
+    "`bench/verdict-phases.js` repeats leakproof's verdicts with `bench/lib/phase-probe.js`, which wraps the engine's exports " +
       '(`settle`, `AllocationSampler#stop`, `InspectorClient#post`, `explainSurvivors`) and counts the forced full GCs through ' +
       '`globalThis.gc` (leakproof uses it when present). Medians of the probed runs (which are not used above).',
     '',
@@ -287,7 +332,10 @@ function whereSection(r) {
   if (escalations.length) {
     const counts = new Map();
     for (const site of escalations) counts.set(site, (counts.get(site) ?? 0) + 1);
-    const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([s, n]) => `\`${s}\` (${n})`);
+    const top = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([s, n]) => `\`${s}\` (${n})`);
     out.push(`Sites that made a clean first run suspicious in section 1 (count): ${top.join(', ')}.`, '');
   }
   const j = jestRatios(r.jest);
@@ -307,7 +355,7 @@ function notesSection(r) {
   const out = ['## Notes', ''];
   out.push(
     '- `@airbnb/node-memwatch` 3.0.0 is a native addon (nan, node-gyp). npm 11 runs its install script because the root ' +
-      '`package.json` approves it in `allowScripts`; node-gyp builds offline against the installed headers when npm\'s ' +
+      "`package.json` approves it in `allowScripts`; node-gyp builds offline against the installed headers when npm's " +
       '`nodedir` is `/usr` (`npm_config_nodedir=/usr npm install`, or `nodedir=/usr` in an `.npmrc`).',
     "- memlab depends on puppeteer, whose install script downloads a browser: `allowScripts` denies it (and xvfb's native " +
       "`sleep` dependency). memlab's Node heap API needs neither.",
@@ -329,13 +377,16 @@ function nativeSection(r) {
   if (!n) return '';
   const out = ['## 4. Native tracking costs', ''];
   out.push(
-    'Both measured by the tracker\'s own benchmarks, each in a fresh child process, modes alternating within each round ' +
+    "Both measured by the tracker's own benchmarks, each in a fresh child process, modes alternating within each round " +
       '(tracking started before and stopped after each sample), medians over the rounds.',
     '',
     `**Per malloc/free pair** (\`packages/native-tracker/bench/cost.js\`: ${n.pairs.pairs} pairs of ${n.pairs.size} B from an addon per sample, ${n.pairs.rounds} rounds). ` +
       'Goals: at most +100 ns counting only, at most +2 µs with stack capture.',
     '',
-    table(['mode', 'ns per pair', 'added by tracking'], n.pairs.results.map((x) => [x.mode, String(x.nsPerPair), x.mode === 'off' ? '' : `+${x.addedNs} ns`])),
+    table(
+      ['mode', 'ns per pair', 'added by tracking'],
+      n.pairs.results.map((x) => [x.mode, String(x.nsPerPair), x.mode === 'off' ? '' : `+${x.addedNs} ns`]),
+    ),
     '',
     `**A malloc-heavy addon call** (\`packages/native-tracker/bench/malloc-heavy.js\`: the corpus's \`manySmallAllocs(${n.heavy.allocsPerCall}, passes)\`, ` +
       `${n.heavy.allocsPerCall} blocks of 16-136 B per call, each filled and then rewritten and summed \`passes\` times, all freed; ` +
@@ -344,7 +395,13 @@ function nativeSection(r) {
     '',
     table(
       ['work per block (passes)', 'mode', 'µs per call', 'ratio vs off', 'ns added per allocation'],
-      n.heavy.results.map((x) => [String(x.passes), x.mode, String(x.usPerCall), x.mode === 'off' ? '1' : `${x.ratioVsOff}x`, x.mode === 'off' ? '' : `+${x.nsAddedPerAlloc}`]),
+      n.heavy.results.map((x) => [
+        String(x.passes),
+        x.mode,
+        String(x.usPerCall),
+        x.mode === 'off' ? '1' : `${x.ratioVsOff}x`,
+        x.mode === 'off' ? '' : `+${x.nsAddedPerAlloc}`,
+      ]),
     ),
     '',
   );
@@ -360,7 +417,7 @@ function reporterSection(r) {
     '## 5. Reporter overhead',
     '',
     `A clean suite of ${x.tests} tests (${x.files} files), run by Jest ${x.rounds} times per configuration, alternating: ` +
-      'the leakproof environment with `reporters: [\'default\']`, and with `@leakproof/jest-reporter` added (JSON and HTML reports written). ' +
+      "the leakproof environment with `reporters: ['default']`, and with `@leakproof/jest-reporter` added (JSON and HTML reports written). " +
       'Goal: the reporter adds at most 5% to the wall time.',
     '',
     table(
@@ -384,7 +441,10 @@ const CLIENTS = [
 ];
 
 // slapd's CPU per search while this client ran (older results, before it was measured, have none).
-const slapdCpu = (seq, par) => (Number.isFinite(seq.serverCpuUsPerSearch) && Number.isFinite(par.serverCpuUsPerSearch) ? `${Math.round(seq.serverCpuUsPerSearch)} / ${Math.round(par.serverCpuUsPerSearch)} µs` : 'n/a');
+const slapdCpu = (seq, par) =>
+  Number.isFinite(seq.serverCpuUsPerSearch) && Number.isFinite(par.serverCpuUsPerSearch)
+    ? `${Math.round(seq.serverCpuUsPerSearch)} / ${Math.round(par.serverCpuUsPerSearch)} µs`
+    : 'n/a';
 
 function ldapSection(r) {
   const l = r.ldap;
@@ -393,7 +453,19 @@ function ldapSection(r) {
   const k = (v) => `${(v / 1000).toFixed(2)}k`;
   const rows = CLIENTS.filter(([id]) => l.summary[id]).map(([id, label]) => {
     const { seq, par } = l.summary[id];
-    return [label, k(seq.perSecond), us(seq.p50Us), us(seq.p99Us), `${Math.round(seq.pairedVsC * 100)}%`, k(par.perSecond), us(par.p50Us), us(par.p99Us), `${Math.round(par.pairedVsC * 100)}%`, `${Math.round(seq.cpuUsPerSearch)} / ${Math.round(par.cpuUsPerSearch)} µs`, slapdCpu(seq, par)];
+    return [
+      label,
+      k(seq.perSecond),
+      us(seq.p50Us),
+      us(seq.p99Us),
+      `${Math.round(seq.pairedVsC * 100)}%`,
+      k(par.perSecond),
+      us(par.p50Us),
+      us(par.p99Us),
+      `${Math.round(par.pairedVsC * 100)}%`,
+      `${Math.round(seq.cpuUsPerSearch)} / ${Math.round(par.cpuUsPerSearch)} µs`,
+      slapdCpu(seq, par),
+    ];
   });
   const x = l.rss;
   return [
@@ -408,7 +480,22 @@ function ldapSection(r) {
       'is part of its throughput. The fixture runs slapd with `olcLogLevel: 0`: at its default level (stats) slapd tried to reach syslog ' +
       'twice per search, through a socket that does not exist here (no `/dev/log`), which doubled its CPU per search.',
     '',
-    table(['client', 'seq/s', 'seq p50', 'seq p99', 'seq vs C', '100 in flight/s', 'p50', 'p99', 'vs C', 'CPU per search (seq / 100)', 'slapd CPU per search (seq / 100)'], rows),
+    table(
+      [
+        'client',
+        'seq/s',
+        'seq p50',
+        'seq p99',
+        'seq vs C',
+        '100 in flight/s',
+        'p50',
+        'p99',
+        'vs C',
+        'CPU per search (seq / 100)',
+        'slapd CPU per search (seq / 100)',
+      ],
+      rows,
+    ),
     '',
     ...l.goals.map((g) => `- ${g.goal}: ${g.met ? '**met**' : '**missed**'}`),
     '',
@@ -430,7 +517,9 @@ function renderReport(r) {
     '',
     `Measured on ${m.date.slice(0, 10)} (${m.date}) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; ` +
       `Node ${m.node} (V8 ${m.v8}), Jest ${r.jestVersion}. Load average (1, 5, 15 min) before the run ${m.loadBefore}, after ${m.loadAfter}. ` +
-      `The whole run took ${formatMs(r.durationMs)} (sections: ${Object.keys(r.sectionMs ?? {}).map((k) => `${k} ${formatMs(r.sectionMs[k])}`).join(', ')}). ` +
+      `The whole run took ${formatMs(r.durationMs)} (sections: ${Object.keys(r.sectionMs ?? {})
+        .map((k) => `${k} ${formatMs(r.sectionMs[k])}`)
+        .join(', ')}). ` +
       `Code measured: commit ${m.commit}${m.changedPackageFiles?.length ? ` plus uncommitted changes to ${m.changedPackageFiles.map((f) => `\`${f}\``).join(', ')}` : ''} (built by \`npm run build\` first).`,
     '',
     goalsSection(r),

@@ -21,25 +21,49 @@ const REPORTER = require.resolve('@leakproof/jest-reporter', { paths: [ROOT] });
 
 const CONFIGS = [
   { id: 'without-reporter', label: "leakproof environment, reporters: ['default']", reporters: ['default'] },
-  { id: 'with-reporter', label: "leakproof environment, reporters: ['default', '@leakproof/jest-reporter']", reporters: ['default', REPORTER] },
+  {
+    id: 'with-reporter',
+    label: "leakproof environment, reporters: ['default', '@leakproof/jest-reporter']",
+    reporters: ['default', REPORTER],
+  },
 ];
 
 async function runJest(suite, config) {
   const cpuFile = path.join(suite.dir, `cpu-${config.id}.json`);
   fs.rmSync(cpuFile, { force: true });
   const env = { LEAKPROOF_BENCH_CPU_FILE: cpuFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${suite.cpuProbe}`.trim() };
-  const { wallMs, result, exitCode } = await runTimedJest({ dir: suite.dir, id: config.id, jestConfig: { testEnvironment: LEAKPROOF_ENV, reporters: config.reporters }, env });
+  const { wallMs, result, exitCode } = await runTimedJest({
+    dir: suite.dir,
+    id: config.id,
+    jestConfig: { testEnvironment: LEAKPROOF_ENV, reporters: config.reporters },
+    env,
+  });
   const reportWritten = fs.existsSync(path.join(suite.dir, 'leakproof-report.json'));
   const cpu = JSON.parse(fs.readFileSync(cpuFile, 'utf8'));
-  return { wallMs, parentCpuMs: (cpu.user + cpu.system) / 1000, passed: result.numPassedTests, failed: result.numFailedTests, exitCode, reportWritten };
+  return {
+    wallMs,
+    parentCpuMs: (cpu.user + cpu.system) / 1000,
+    passed: result.numPassedTests,
+    failed: result.numFailedTests,
+    exitCode,
+    reportWritten,
+  };
 }
 
-async function measureReporterOverhead({ rounds = 7, files = 10, testsPerFile = 20, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+async function measureReporterOverhead({
+  rounds = 7,
+  files = 10,
+  testsPerFile = 20,
+  log = (line) => process.stderr.write(`${line}\n`),
+} = {}) {
   const suite = generateSuite({ files, tests: testsPerFile });
   // Only Jest's parent process writes: the one started as jest/bin/jest (workers run
   // jest-worker's child script; JEST_WORKER_ID cannot tell, Jest sets it in band too).
   suite.cpuProbe = path.join(suite.dir, 'cpu-probe.js');
-  fs.writeFileSync(suite.cpuProbe, `if (/jest[\\\\/]bin[\\\\/]jest(\\.js)?$/.test(process.argv[1] || '')) process.on('exit', () => require('node:fs').writeFileSync(process.env.LEAKPROOF_BENCH_CPU_FILE, JSON.stringify(process.cpuUsage())));\n`);
+  fs.writeFileSync(
+    suite.cpuProbe,
+    `if (/jest[\\\\/]bin[\\\\/]jest(\\.js)?$/.test(process.argv[1] || '')) process.on('exit', () => require('node:fs').writeFileSync(process.env.LEAKPROOF_BENCH_CPU_FILE, JSON.stringify(process.cpuUsage())));\n`,
+  );
   const runs = new Map(CONFIGS.map((c) => [c.id, []]));
   try {
     // One untimed run of each: the first timed run must not pay for a cold disk cache.
@@ -51,7 +75,9 @@ async function measureReporterOverhead({ rounds = 7, files = 10, testsPerFile = 
         const run = await runJest(suite, config);
         if (config.id === 'with-reporter' && !run.reportWritten) throw new Error('the reporter wrote no leakproof-report.json');
         runs.get(config.id).push(run);
-        log(`  [${round}/${rounds}] ${config.id.padEnd(17)} ${Math.round(run.wallMs)} ms wall, parent ${Math.round(run.parentCpuMs)} ms CPU, ${run.passed} passed, ${run.failed} failed`);
+        log(
+          `  [${round}/${rounds}] ${config.id.padEnd(17)} ${Math.round(run.wallMs)} ms wall, parent ${Math.round(run.parentCpuMs)} ms CPU, ${run.passed} passed, ${run.failed} failed`,
+        );
       }
     }
   } finally {
@@ -62,8 +88,15 @@ async function measureReporterOverhead({ rounds = 7, files = 10, testsPerFile = 
     const walls = r.map((x) => x.wallMs);
     const cpus = r.map((x) => x.parentCpuMs);
     return {
-      id: c.id, label: c.label, runs: r.length, wallMedian: median(walls), wallMin: Math.min(...walls), wallAll: walls.map(Math.round),
-      parentCpuMedian: median(cpus), parentCpuAll: cpus.map(Math.round), failed: Math.max(...r.map((x) => x.failed)),
+      id: c.id,
+      label: c.label,
+      runs: r.length,
+      wallMedian: median(walls),
+      wallMin: Math.min(...walls),
+      wallAll: walls.map(Math.round),
+      parentCpuMedian: median(cpus),
+      parentCpuAll: cpus.map(Math.round),
+      failed: Math.max(...r.map((x) => x.failed)),
     };
   });
   const [without, withReporter] = summary;
@@ -74,7 +107,21 @@ async function measureReporterOverhead({ rounds = 7, files = 10, testsPerFile = 
   const parentCpuAddedMs = withReporter.parentCpuMedian - without.parentCpuMedian;
   const parentCpuShareOfWall = parentCpuAddedMs / without.wallMedian;
   const os = require('node:os');
-  return { files, testsPerFile, tests: files * testsPerFile, rounds, configs: summary, overhead, overheadOfMins, parentCpuAddedMs, parentCpuShareOfWall, goal: 0.05, met: overhead <= 0.05, loadavg: os.loadavg(), cpus: os.cpus().length };
+  return {
+    files,
+    testsPerFile,
+    tests: files * testsPerFile,
+    rounds,
+    configs: summary,
+    overhead,
+    overheadOfMins,
+    parentCpuAddedMs,
+    parentCpuShareOfWall,
+    goal: 0.05,
+    met: overhead <= 0.05,
+    loadavg: os.loadavg(),
+    cpus: os.cpus().length,
+  };
 }
 
 /**
@@ -99,8 +146,18 @@ function measureReporterHooks({ rounds = 7, files = 10, testsPerFile = 20 } = {}
       reporter.onRunStart();
       for (let f = 0; f < files; f++) {
         const testFilePath = path.join(rootDir, `file-${f}.test.js`);
-        fs.writeFileSync(path.join(dir, `file-${f}.json`), JSON.stringify({ version: 1, testPath: testFilePath, tests: [], fileChecks: [], nativeTracking: { available: true } }));
-        const testResults = Array.from({ length: testsPerFile }, (_, t) => ({ ancestorTitles: [`file ${f}`], title: `case ${t}`, fullName: `file ${f} case ${t}`, status: 'passed', location: null, failureMessages: [] }));
+        fs.writeFileSync(
+          path.join(dir, `file-${f}.json`),
+          JSON.stringify({ version: 1, testPath: testFilePath, tests: [], fileChecks: [], nativeTracking: { available: true } }),
+        );
+        const testResults = Array.from({ length: testsPerFile }, (_, t) => ({
+          ancestorTitles: [`file ${f}`],
+          title: `case ${t}`,
+          fullName: `file ${f} case ${t}`,
+          status: 'passed',
+          location: null,
+          failureMessages: [],
+        }));
         reporter.onTestFileResult({}, { testFilePath, testResults, numFailingTests: 0 });
       }
       reporter.onRunComplete(new Set(), { numTotalTestSuites: files });

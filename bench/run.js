@@ -51,9 +51,15 @@ async function main() {
   checkBuilt();
   const started = performance.now();
   const log = (line) => console.log(line);
-  const results = { machine: machine(), settings: s, jestVersion: require(require.resolve('jest/package.json', { paths: [ROOT] })).version };
+  const results = {
+    machine: machine(),
+    settings: s,
+    jestVersion: require(require.resolve('jest/package.json', { paths: [ROOT] })).version,
+  };
 
-  log(`leakproof benchmarks on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, load ${results.machine.loadBefore}`);
+  log(
+    `leakproof benchmarks on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, load ${results.machine.loadBefore}`,
+  );
   results.sectionMs = {};
   const section = async (key, title, measure) => {
     log(title);
@@ -73,7 +79,10 @@ async function main() {
   await section('ldap', '6/6 LDAP binding throughput and resident memory', () => measureLdap({ quick: s.quick, log }));
 
   results.durationMs = performance.now() - started;
-  results.machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  results.machine.loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   fs.mkdirSync(path.dirname(RAW), { recursive: true });
   fs.writeFileSync(RAW, JSON.stringify(results, null, 2));
   const report = renderReport(results);

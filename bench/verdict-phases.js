@@ -17,7 +17,12 @@ const CHILD = path.join(__dirname, 'verdict-child.js');
 const WHAT_IF = [
   { id: 'as-is', label: 'as is', options: {} },
   { id: 'no-internal', label: "Node-internal-only allocations left out (ignore: ['(node:'])", options: { ignore: ['(node:'] } },
-  { id: 'no-internal-two-gcs', label: '... and at most two full GCs per run (what-if/verdict.js)', options: { ignore: ['(node:'] }, whatIf: 'verdict' },
+  {
+    id: 'no-internal-two-gcs',
+    label: '... and at most two full GCs per run (what-if/verdict.js)',
+    options: { ignore: ['(node:'] },
+    whatIf: 'verdict',
+  },
 ];
 
 function mergePhases(list) {
@@ -29,7 +34,9 @@ function mergePhases(list) {
       merged[key].count.push(count);
     }
   }
-  return Object.fromEntries(Object.entries(merged).map(([key, v]) => [key, { ms: median(v.ms), count: median(v.count), seenIn: v.ms.length }]));
+  return Object.fromEntries(
+    Object.entries(merged).map(([key, v]) => [key, { ms: median(v.ms), count: median(v.count), seenIn: v.ms.length }]),
+  );
 }
 
 async function phaseBreakdown({ probeReps, log }) {
@@ -68,16 +75,36 @@ async function whatIf({ reps, log }) {
     for (const heapMB of [20, 90]) {
       for (const variant of WHAT_IF) {
         const key = `${variant.id}-${heapMB}`;
-        const child = await runChild(CHILD, { tool: 'leakproof', fn: 'clean', heapMB, verdicts: 3, options: variant.options, whatIf: variant.whatIf });
+        const child = await runChild(CHILD, {
+          tool: 'leakproof',
+          fn: 'clean',
+          heapMB,
+          verdicts: 3,
+          options: variant.options,
+          whatIf: variant.whatIf,
+        });
         const verdicts = child.messages.filter((m) => m.type === 'verdict');
         if (verdicts.length < 3) throw new Error(`what-if ${key} failed: ${child.stderr.slice(-2000)}`);
-        const entry = results.get(key) ?? { variant: variant.id, label: variant.label, heapMB, cold: [], warm: [], escalated: 0, leaked: 0 };
+        const entry = results.get(key) ?? {
+          variant: variant.id,
+          label: variant.label,
+          heapMB,
+          cold: [],
+          warm: [],
+          escalated: 0,
+          leaked: 0,
+        };
         entry.cold.push(verdicts[0].ms);
         entry.warm.push(...verdicts.slice(1).map((v) => v.ms));
         entry.escalated += verdicts[0].result.runs > 1 ? 1 : 0;
         entry.leaked += verdicts.filter((v) => v.result.leaked).length;
         results.set(key, entry);
-        log(`  [${rep}/${reps}] what-if ${key.padEnd(32)} first ${Math.round(verdicts[0].ms)} ms, later ${verdicts.slice(1).map((v) => Math.round(v.ms)).join(', ')} ms`);
+        log(
+          `  [${rep}/${reps}] what-if ${key.padEnd(32)} first ${Math.round(verdicts[0].ms)} ms, later ${verdicts
+            .slice(1)
+            .map((v) => Math.round(v.ms))
+            .join(', ')} ms`,
+        );
       }
     }
   }

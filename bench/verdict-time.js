@@ -58,7 +58,10 @@ function summarise(c, reps, capMs) {
   const capped = reps.filter((r) => r.capped);
   // Homogeneous rounds (leakage): a stopped run's share done gives an estimate of its full time.
   const estimates = capped.filter((r) => r.lastProgress?.done).map((r) => r.lastProgress.elapsedMs / r.lastProgress.done);
-  const explainStarts = reps.map((r) => r.lastProgress).filter((p) => p?.step?.startsWith('leak confirmed')).map((p) => p.elapsedMs);
+  const explainStarts = reps
+    .map((r) => r.lastProgress)
+    .filter((p) => p?.step?.startsWith('leak confirmed'))
+    .map((p) => p.elapsedMs);
   return {
     ...c,
     reps: reps.length,
@@ -86,7 +89,9 @@ async function measureVerdictTimes({ reps = 7, capMs = 12_000, log = console.log
       if (runs.filter((r) => r.capped).length >= majority) continue;
       const run = await runRep(c, capMs);
       runs.push(run);
-      const shown = run.capped ? `> ${capMs} ms (capped)` : `${Math.round(run.ms)} ms${run.warmMs.length ? ` (warm ${run.warmMs.map(Math.round).join(', ')} ms)` : ''}`;
+      const shown = run.capped
+        ? `> ${capMs} ms (capped)`
+        : `${Math.round(run.ms)} ms${run.warmMs.length ? ` (warm ${run.warmMs.map(Math.round).join(', ')} ms)` : ''}`;
       log(`  [${rep}/${reps}] ${c.id.padEnd(30)} heap ${run.heapUsedMB.toFixed(1)} MB: ${shown}`);
     }
   }

@@ -18,20 +18,28 @@ const config = {
   rootDir: path.join(root, 'fixtures/demo'),
   preset: '@leakproof/jest-preset',
   // The preset's reporters, with the reports written where this script says.
-  reporters: ['default', [require.resolve('@leakproof/jest-reporter', { paths: [root] }), {
-    outputFile: path.join(outDir, 'leakproof-report.json'),
-    htmlFile: path.join(outDir, 'leakproof-report.html'),
-    baseline: false,
-  }]],
+  reporters: [
+    'default',
+    [
+      require.resolve('@leakproof/jest-reporter', { paths: [root] }),
+      {
+        outputFile: path.join(outDir, 'leakproof-report.json'),
+        htmlFile: path.join(outDir, 'leakproof-report.html'),
+        baseline: false,
+      },
+    ],
+  ],
   testMatch: ['**/ldap-hunt.test.js'],
   transform: {},
   testTimeout: 60_000,
 };
 
 console.log('leakproof demo: hunting the two leaks of the python-ldap story in @leakproof/ldap\n');
-const run = spawnSync(process.execPath, [
-  require.resolve('jest/bin/jest', { paths: [root] }), '--ci', '--json', `--outputFile=${jestJson}`, '--config', JSON.stringify(config),
-], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  [require.resolve('jest/bin/jest', { paths: [root] }), '--ci', '--json', `--outputFile=${jestJson}`, '--config', JSON.stringify(config)],
+  { cwd: root, stdio: 'inherit' },
+);
 
 let result;
 try {
@@ -46,11 +54,22 @@ const status = (name) => tests.get(name)?.status ?? 'missing';
 
 const expectations = [
   ['shipped binding found: searches do not leak', () => status('shipped binding found: searches do not leak') === 'passed', 'passes'],
-  ['shipped binding not found: searches do not leak', () => status('shipped binding not found: searches do not leak') === 'passed', 'passes'],
-  ['shipped binding noSuchObject: searches do not leak', () => status('shipped binding noSuchObject: searches do not leak') === 'passed', 'passes'],
+  [
+    'shipped binding not found: searches do not leak',
+    () => status('shipped binding not found: searches do not leak') === 'passed',
+    'passes',
+  ],
+  [
+    'shipped binding noSuchObject: searches do not leak',
+    () => status('shipped binding noSuchObject: searches do not leak') === 'passed',
+    'passes',
+  ],
   [
     'regression build controls-ref-leak (bug a) found: one empty controls array survives every search',
-    () => /Array: \+1 per call[\s\S]*retained by a global handle/.test(text('regression build controls-ref-leak (bug a) found: one empty controls array survives every search')),
+    () =>
+      /Array: \+1 per call[\s\S]*retained by a global handle/.test(
+        text('regression build controls-ref-leak (bug a) found: one empty controls array survives every search'),
+      ),
     'caught: Array +1 per call, retained by a global handle (a napi_ref never deleted)',
   ],
   [
@@ -60,8 +79,11 @@ const expectations = [
   ],
   [
     'regression build not-found-leak (bug b) not found: native bytes survive every search',
-    () => /native memory allocated in \S+ \(leakproof_ldap_not_found_leak\.node\): \+\d+ B per call/.test(text('regression build not-found-leak (bug b) not found: native bytes survive every search')),
-    'caught: native bytes per call, allocated by libldap under the binding\'s result handling',
+    () =>
+      /native memory allocated in \S+ \(leakproof_ldap_not_found_leak\.node\): \+\d+ B per call/.test(
+        text('regression build not-found-leak (bug b) not found: native bytes survive every search'),
+      ),
+    "caught: native bytes per call, allocated by libldap under the binding's result handling",
   ],
 ];
 

@@ -138,7 +138,14 @@ function parseValgrindXml(xml) {
 }
 
 function unescape(text) {
-  return text === null ? null : text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text === null
+    ? null
+    : text
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&amp;/g, '&');
 }
 
 function main() {
@@ -182,7 +189,19 @@ function main() {
   const records = parseValgrindXml(fs.readFileSync(xmlFile, 'utf8'));
   const rows = new Map();
   const row = (fn) => {
-    if (!rows.has(fn)) rows.set(fn, { function: fn, object: null, via: null, vgAllocator: null, vgKinds: new Set(), vgBytes: 0, vgBlocks: 0, trAllocator: null, trBytes: 0, trBlocks: 0 });
+    if (!rows.has(fn))
+      rows.set(fn, {
+        function: fn,
+        object: null,
+        via: null,
+        vgAllocator: null,
+        vgKinds: new Set(),
+        vgBytes: 0,
+        vgBlocks: 0,
+        trAllocator: null,
+        trBytes: 0,
+        trBlocks: 0,
+      });
     return rows.get(fn);
   };
   let otherRecords = 0;
@@ -191,7 +210,13 @@ function main() {
     // The allocator: valgrind's replacement (vgpreload), then libc's own allocating wrappers
     // (strdup calls malloc inside libc; the tracker hooks strdup itself).
     let first = r.frames.findIndex((f) => !/vgpreload_/.test(f.obj ?? ''));
-    while (first >= 0 && first < r.frames.length - 1 && /\/libc\.so/.test(r.frames[first].obj ?? '') && LIBC_ALLOCATORS.has(r.frames[first].fn)) first++;
+    while (
+      first >= 0 &&
+      first < r.frames.length - 1 &&
+      /\/libc\.so/.test(r.frames[first].obj ?? '') &&
+      LIBC_ALLOCATORS.has(r.frames[first].fn)
+    )
+      first++;
     const site = r.frames[first];
     const corpusFrame = r.frames.find((f) => CORPUS_OBJECTS.test(path.basename(f.obj ?? '')));
     if (!site || !corpusFrame) {
@@ -226,11 +251,17 @@ function main() {
     const trLeak = r.trBlocks >= CALLS; // grew with the calls
     let verdict;
     if (vgLeak && trLeak) verdict = r.vgBytes === r.trBytes && r.vgBlocks === r.trBlocks ? 'agree: leak' : 'DISAGREE: amounts differ';
-    else if (!vgLeak && !trLeak) verdict = r.trBlocks > 0 ? `agree: not a leak (tracker: ${r.trBlocks} live, fewer than the ${CALLS} calls)` : 'agree: clean';
+    else if (!vgLeak && !trLeak)
+      verdict = r.trBlocks > 0 ? `agree: not a leak (tracker: ${r.trBlocks} live, fewer than the ${CALLS} calls)` : 'agree: clean';
     else if (vgLeak && r.via && !strict) verdict = `known limit: allocated inside ${r.object}, which is not tracked (for ${r.via})`;
     else verdict = vgLeak ? 'DISAGREE: only valgrind sees a leak' : 'DISAGREE: only the tracker sees a leak';
     if (expected.has(r.function) && verdict !== 'agree: leak') verdict = `${verdict} (expected a leak)`;
-    return { ...r, vgKinds: [...r.vgKinds].join('+'), verdict, ok: (verdict.startsWith('agree') || verdict.startsWith('known limit')) && !verdict.includes('expected') };
+    return {
+      ...r,
+      vgKinds: [...r.vgKinds].join('+'),
+      verdict,
+      ok: (verdict.startsWith('agree') || verdict.startsWith('known limit')) && !verdict.includes('expected'),
+    };
   });
   results.sort((a, b) => b.vgBytes - a.vgBytes || b.trBytes - a.trBytes || String(a.function).localeCompare(String(b.function)));
   const failed = results.filter((r) => !r.ok);

@@ -28,7 +28,9 @@ const { spawnSync } = require('node:child_process');
 
 const PIN_FLAGS = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 if (!process.argv.includes('--no-pin') && !process.execArgv.includes(PIN_FLAGS[0])) {
-  const child = spawnSync(process.execPath, [...process.execArgv, ...PIN_FLAGS, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, [...process.execArgv, ...PIN_FLAGS, __filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(child.status ?? 1);
 }
 
@@ -51,7 +53,8 @@ function settings(argv) {
     warmup: value('--warmup', quick ? 10_000 : 50_000),
   };
   const pinned = process.execArgv.includes(PIN_FLAGS[0]);
-  for (const [k, v] of Object.entries(s)) if (k !== 'quick' && !(Number.isInteger(v) && v >= (k === 'warmup' ? 0 : 1))) throw new Error(`bad --${k}: ${v}`);
+  for (const [k, v] of Object.entries(s))
+    if (k !== 'quick' && !(Number.isInteger(v) && v >= (k === 'warmup' ? 0 : 1))) throw new Error(`bad --${k}: ${v}`);
   return { ...s, youngGeneration: pinned ? `pinned: ${PIN_FLAGS.join(' ')}` : 'V8 defaults (--no-pin)' };
 }
 
@@ -75,7 +78,15 @@ function sample(done, startedAt) {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { searches: done, atMs: Math.round(performance.now() - startedAt), rssMiB: MiB(m.rss), heapTotalMiB: MiB(m.heapTotal), heapUsedMiB: MiB(m.heapUsed), externalMiB: MiB(m.external), rssOutsideHeapMiB: MiB(m.rss - m.heapTotal) };
+  return {
+    searches: done,
+    atMs: Math.round(performance.now() - startedAt),
+    rssMiB: MiB(m.rss),
+    heapTotalMiB: MiB(m.heapTotal),
+    heapUsedMiB: MiB(m.heapUsed),
+    externalMiB: MiB(m.external),
+    rssOutsideHeapMiB: MiB(m.rss - m.heapTotal),
+  };
 }
 
 async function main() {
@@ -91,17 +102,23 @@ async function main() {
     await client.bind(server.bindDN, server.password);
     const options = { scope: 'sub', filter: '(uid=ada)' };
     const search = () => client.search(server.baseDN, options);
-    log(`rss: ${s.warmup} warm-up searches, then ${s.searches} searches, ${s.inflight} in flight, against slapd at ${server.url}; young generation ${s.youngGeneration}`);
+    log(
+      `rss: ${s.warmup} warm-up searches, then ${s.searches} searches, ${s.inflight} in flight, against slapd at ${server.url}; young generation ${s.youngGeneration}`,
+    );
     await searches(search, s.warmup, s.inflight);
     const t0 = performance.now();
     const samples = [sample(0, t0)];
-    log(`  0%  rss ${samples[0].rssMiB} MiB  heap ${samples[0].heapUsedMiB}/${samples[0].heapTotalMiB} MiB  external ${samples[0].externalMiB} MiB  rss-heap ${samples[0].rssOutsideHeapMiB} MiB`);
+    log(
+      `  0%  rss ${samples[0].rssMiB} MiB  heap ${samples[0].heapUsedMiB}/${samples[0].heapTotalMiB} MiB  external ${samples[0].externalMiB} MiB  rss-heap ${samples[0].rssOutsideHeapMiB} MiB`,
+    );
     for (let step = 1; step <= 10; step++) {
       const target = Math.round((s.searches * step) / 10);
       await searches(search, target - samples[samples.length - 1].searches, s.inflight);
       const x = sample(target, t0);
       samples.push(x);
-      log(`  ${step * 10}%  rss ${x.rssMiB} MiB  heap ${x.heapUsedMiB}/${x.heapTotalMiB} MiB  external ${x.externalMiB} MiB  rss-heap ${x.rssOutsideHeapMiB} MiB  (${formatMs(x.atMs)})`);
+      log(
+        `  ${step * 10}%  rss ${x.rssMiB} MiB  heap ${x.heapUsedMiB}/${x.heapTotalMiB} MiB  external ${x.externalMiB} MiB  rss-heap ${x.rssOutsideHeapMiB} MiB  (${formatMs(x.atMs)})`,
+      );
     }
     await client.unbind();
     const first = samples[0];

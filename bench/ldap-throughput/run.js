@@ -57,7 +57,8 @@ function settings(argv) {
     base: value('--base', undefined),
     filter: '(uid=ada)',
   };
-  for (const c of s.clients) if (!ALL_CLIENTS.includes(c)) throw new Error(`--clients: unknown client ${c} (known: ${ALL_CLIENTS.join(', ')})`);
+  for (const c of s.clients)
+    if (!ALL_CLIENTS.includes(c)) throw new Error(`--clients: unknown client ${c} (known: ${ALL_CLIENTS.join(', ')})`);
   for (const k of ['reps', 'durationMs', 'warmupMs', 'inflight']) {
     if (!Number.isInteger(s[k]) || s[k] < (k === 'warmupMs' ? 0 : 1)) throw new Error(`bad value for ${k}: ${s[k]}`);
   }
@@ -105,14 +106,19 @@ async function snapshotBinding(dir) {
 
 function compileCLoop(dir) {
   const exe = path.join(dir, 'c-loop');
-  execFileSync('cc', ['-O2', '-Wall', '-o', exe, path.join(__dirname, 'c-loop.c'), '-lldap', '-llber'], { stdio: ['ignore', 'inherit', process.stderr] });
+  execFileSync('cc', ['-O2', '-Wall', '-o', exe, path.join(__dirname, 'c-loop.c'), '-lldap', '-llber'], {
+    stdio: ['ignore', 'inherit', process.stderr],
+  });
   return exe;
 }
 
 /** Runs a child to completion; resolves to its marked `result` message. */
 function runChild(file, args, { capMs, serverPid }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: { ...process.env, LDAPNOINIT: '1', [SERVER_PID_ENV]: String(serverPid ?? '') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: { ...process.env, LDAPNOINIT: '1', [SERVER_PID_ENV]: String(serverPid ?? '') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = [];
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), capMs);
@@ -121,7 +127,10 @@ function runChild(file, args, { capMs, serverPid }) {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = Buffer.concat(out).toString().split('\n').find((l) => l.startsWith(MARK));
+      const line = Buffer.concat(out)
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith(MARK));
       if (code !== 0 || !line) {
         reject(new Error(`${path.basename(file)} ${args.slice(0, 1).join(' ')} failed (code ${code}, signal ${signal}): ${stderr.trim()}`));
       } else resolve(JSON.parse(line.slice(MARK.length)));
@@ -135,12 +144,38 @@ async function measure(client, mode, ctx) {
   const serverPid = server.pid;
   const raw =
     client === 'c'
-      ? await runChild(cExe, [server.url, server.bindDN, server.password, ctx.base, s.filter, mode, String(s.inflight), String(s.warmupMs), String(s.durationMs)], { capMs, serverPid })
+      ? await runChild(
+          cExe,
+          [
+            server.url,
+            server.bindDN,
+            server.password,
+            ctx.base,
+            s.filter,
+            mode,
+            String(s.inflight),
+            String(s.warmupMs),
+            String(s.durationMs),
+          ],
+          { capMs, serverPid },
+        )
       : await runChild(
           process.execPath,
           [
             path.join(__dirname, 'client.js'),
-            JSON.stringify({ client, bindingDir: ctx.bindingDir, url: server.url, bindDN: server.bindDN, password: server.password, base: ctx.base, filter: s.filter, mode, inflight: s.inflight, warmupMs: s.warmupMs, durationMs: s.durationMs }),
+            JSON.stringify({
+              client,
+              bindingDir: ctx.bindingDir,
+              url: server.url,
+              bindDN: server.bindDN,
+              password: server.password,
+              base: ctx.base,
+              filter: s.filter,
+              mode,
+              inflight: s.inflight,
+              warmupMs: s.warmupMs,
+              durationMs: s.durationMs,
+            }),
           ],
           { capMs, serverPid },
         );
@@ -180,8 +215,16 @@ function aggregate(runs) {
   };
 }
 
-const rate = (x) => (!Number.isFinite(x) ? 'n/a' : x >= 10_000 ? `${(x / 1000).toFixed(1)}k` : x >= 1000 ? `${(x / 1000).toFixed(2)}k` : x.toFixed(0));
-const lat = (us) => (!Number.isFinite(us) ? 'n/a' : us >= 10_000 ? `${(us / 1000).toFixed(0)} ms` : us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${Math.round(us)} µs`);
+const rate = (x) =>
+  !Number.isFinite(x) ? 'n/a' : x >= 10_000 ? `${(x / 1000).toFixed(1)}k` : x >= 1000 ? `${(x / 1000).toFixed(2)}k` : x.toFixed(0);
+const lat = (us) =>
+  !Number.isFinite(us)
+    ? 'n/a'
+    : us >= 10_000
+      ? `${(us / 1000).toFixed(0)} ms`
+      : us >= 1000
+        ? `${(us / 1000).toFixed(1)} ms`
+        : `${Math.round(us)} µs`;
 const pct = (x) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : 'n/a');
 
 function goals(summary) {
@@ -215,27 +258,46 @@ function goals(summary) {
 
 function markdown(summary, s, results) {
   const c = summary.c;
-  const headers = ['client', 'seq/s', 'seq p50', 'seq p99', `${s.inflight} in flight/s`, `${s.inflight}-if p50`, `${s.inflight}-if p99`, 'seq vs C (paired)', `${s.inflight}-if vs C (paired)`, 'CPU/search seq', `CPU/search ${s.inflight}-if`, 'slapd CPU/search seq', `slapd CPU/search ${s.inflight}-if`];
+  const headers = [
+    'client',
+    'seq/s',
+    'seq p50',
+    'seq p99',
+    `${s.inflight} in flight/s`,
+    `${s.inflight}-if p50`,
+    `${s.inflight}-if p99`,
+    'seq vs C (paired)',
+    `${s.inflight}-if vs C (paired)`,
+    'CPU/search seq',
+    `CPU/search ${s.inflight}-if`,
+    'slapd CPU/search seq',
+    `slapd CPU/search ${s.inflight}-if`,
+  ];
   const line = (cells) => `| ${cells.join(' | ')} |`;
   const none = { perSecond: NaN, p50Us: NaN, p99Us: NaN, cpuUsPerSearch: NaN, serverCpuUsPerSearch: NaN, pairedVsC: NaN };
-  const rows = Object.entries(summary).map(([client, { seq, par }]) => ({ client, m: { seq: seq ?? none, par: par ?? none } })).map(({ client, m }) =>
-    line([
-      LABELS[client],
-      rate(m.seq.perSecond),
-      lat(m.seq.p50Us),
-      lat(m.seq.p99Us),
-      rate(m.par.perSecond),
-      lat(m.par.p50Us),
-      lat(m.par.p99Us),
-      c ? `${pct(m.seq.perSecond / c.seq.perSecond)} (${pct(m.seq.pairedVsC)})` : 'n/a',
-      c ? `${pct(m.par.perSecond / c.par.perSecond)} (${pct(m.par.pairedVsC)})` : 'n/a',
-      lat(m.seq.cpuUsPerSearch),
-      lat(m.par.cpuUsPerSearch),
-      lat(m.seq.serverCpuUsPerSearch),
-      lat(m.par.serverCpuUsPerSearch),
-    ]),
+  const rows = Object.entries(summary)
+    .map(([client, { seq, par }]) => ({ client, m: { seq: seq ?? none, par: par ?? none } }))
+    .map(({ client, m }) =>
+      line([
+        LABELS[client],
+        rate(m.seq.perSecond),
+        lat(m.seq.p50Us),
+        lat(m.seq.p99Us),
+        rate(m.par.perSecond),
+        lat(m.par.p50Us),
+        lat(m.par.p99Us),
+        c ? `${pct(m.seq.perSecond / c.seq.perSecond)} (${pct(m.seq.pairedVsC)})` : 'n/a',
+        c ? `${pct(m.par.perSecond / c.par.perSecond)} (${pct(m.par.pairedVsC)})` : 'n/a',
+        lat(m.seq.cpuUsPerSearch),
+        lat(m.par.cpuUsPerSearch),
+        lat(m.seq.serverCpuUsPerSearch),
+        lat(m.par.serverCpuUsPerSearch),
+      ]),
+    );
+  const g = results.goals.map(
+    (x) =>
+      `- ${x.goal}: ${rate(x.binding)}/s vs ${rate(x.other)}/s${x.ratio !== undefined ? ` (${pct(x.ratio)}; paired per repetition: ${pct(x.pairedRatio)})` : ''}: **${x.met ? 'met' : 'missed'}**`,
   );
-  const g = results.goals.map((x) => `- ${x.goal}: ${rate(x.binding)}/s vs ${rate(x.other)}/s${x.ratio !== undefined ? ` (${pct(x.ratio)}; paired per repetition: ${pct(x.pairedRatio)})` : ''}: **${x.met ? 'met' : 'missed'}**`);
   return [
     `One-entry subtree search \`${s.filter}\` under \`${results.base}\`, all user attributes, one connection, bound as the admin, ` +
       `against one throwaway slapd ${results.slapdVersion ?? ''}on 127.0.0.1. Medians of ${s.reps} repetition${s.reps === 1 ? '' : 's'} × ${formatMs(s.durationMs)} per client and mode ` +
@@ -329,7 +391,10 @@ async function main() {
     for (const undo of cleanup) undo();
   }
   results.durationMs = performance.now() - started;
-  results.machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  results.machine.loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   fs.mkdirSync(path.dirname(RAW), { recursive: true });
   fs.writeFileSync(RAW, JSON.stringify(results, null, 2));
   const { runs, ...shown } = results;

@@ -13,7 +13,11 @@ const N = Number(process.env.N || 200);
   const kind = process.env.KIND || 'slapd';
   const server = await startLdapServer({ kind });
   nt.startNativeTracking({ stackDepth: 10 });
-  const builds = { shipped: Client, 'not-found-leak': loadRegressionClient('not-found-leak').Client, 'controls-ref-leak': loadRegressionClient('controls-ref-leak').Client };
+  const builds = {
+    shipped: Client,
+    'not-found-leak': loadRegressionClient('not-found-leak').Client,
+    'controls-ref-leak': loadRegressionClient('controls-ref-leak').Client,
+  };
   const paths = {
     found: (c) => c.search('dc=example,dc=org', { filter: '(uid=ada)' }),
     zero: (c) => c.search('dc=example,dc=org', { filter: '(uid=nobody)' }),
@@ -28,9 +32,13 @@ const N = Number(process.env.N || 200);
       const epoch = nt.markNative();
       for (let i = 0; i < N; i++) await fn(c);
       const sites = nt.nativeSurvivorsSince(epoch);
-      const blocks = sites.reduce((s, x) => s + x.count, 0), bytes = sites.reduce((s, x) => s + x.bytes, 0);
-      console.log(`${kind} ${name} ${p}: ${blocks} blocks, ${bytes} B after ${N} calls (${(blocks / N).toFixed(2)} blocks/call, ${(bytes / N).toFixed(1)} B/call)`);
-      if (process.env.VERBOSE && blocks > 0) for (const s of sites.slice(0, 4)) console.log('   ', nt.formatLossRecord(s, { calls: N, maxFrames: 6 }));
+      const blocks = sites.reduce((s, x) => s + x.count, 0),
+        bytes = sites.reduce((s, x) => s + x.bytes, 0);
+      console.log(
+        `${kind} ${name} ${p}: ${blocks} blocks, ${bytes} B after ${N} calls (${(blocks / N).toFixed(2)} blocks/call, ${(bytes / N).toFixed(1)} B/call)`,
+      );
+      if (process.env.VERBOSE && blocks > 0)
+        for (const s of sites.slice(0, 4)) console.log('   ', nt.formatLossRecord(s, { calls: N, maxFrames: 6 }));
     }
     await c.unbind();
   }

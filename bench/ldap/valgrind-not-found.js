@@ -6,7 +6,8 @@
 const { startLdapServer } = require('@leakproof/ldap-fixtures');
 const variant = process.argv[2];
 const N = Number(process.argv[3] || 100);
-const { Client } = variant === 'shipped' ? require('@leakproof/ldap') : require('@leakproof/ldap/regressions').loadRegressionClient(variant);
+const { Client } =
+  variant === 'shipped' ? require('@leakproof/ldap') : require('@leakproof/ldap/regressions').loadRegressionClient(variant);
 (async () => {
   const server = await startLdapServer({ kind: 'slapd' });
   const client = new Client({ url: server.url });

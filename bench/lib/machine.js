@@ -7,7 +7,10 @@ const path = require('node:path');
 
 function cpuModel() {
   try {
-    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':').slice(1).join(':').trim();
   } catch {
     // Not Linux: fall back to what Node knows.
@@ -21,7 +24,10 @@ function sourceState() {
   const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     // Porcelain lines are "XY path": the status takes the first three characters.
-    const changed = git('status', '--porcelain', '--', 'packages').split('\n').filter(Boolean).map((l) => l.slice(3));
+    const changed = git('status', '--porcelain', '--', 'packages')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     return { commit: git('rev-parse', '--short', 'HEAD').trim(), changedPackageFiles: changed };
   } catch {
     return { commit: 'unknown', changedPackageFiles: [] };
@@ -37,7 +43,10 @@ function machine() {
     v8: process.versions.v8,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
-    loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadBefore: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     ...sourceState(),
   };
 }

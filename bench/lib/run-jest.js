@@ -10,7 +10,16 @@ const JEST = require.resolve('jest/bin/jest', { paths: [path.resolve(__dirname, 
 /** Runs Jest on `dir` with `jestConfig`; resolves { wallMs, result, exitCode }. */
 function runTimedJest({ dir, id, jestConfig, env = {} }) {
   const output = path.join(dir, `result-${id}.json`);
-  const args = [JEST, '--ci', '--no-cache', '--watchman=false', '--json', `--outputFile=${output}`, '--config', JSON.stringify({ ...jestConfig, rootDir: dir, transform: {}, cacheDirectory: path.join(dir, '.jest-cache') })];
+  const args = [
+    JEST,
+    '--ci',
+    '--no-cache',
+    '--watchman=false',
+    '--json',
+    `--outputFile=${output}`,
+    '--config',
+    JSON.stringify({ ...jestConfig, rootDir: dir, transform: {}, cacheDirectory: path.join(dir, '.jest-cache') }),
+  ];
   const childEnv = { ...process.env, FORCE_COLOR: '0', ...env };
   // An outer leakproof run (npm test) must not lend its record directory to this one.
   if (!('LEAKPROOF_RECORD_DIR' in env)) delete childEnv.LEAKPROOF_RECORD_DIR;

@@ -47,7 +47,9 @@ const CLIENTS = {
           const entries = [];
           res.on('searchEntry', (entry) => entries.push(entry.pojo));
           res.on('error', reject);
-          res.on('end', (result) => (result.status === 0 ? resolve(entries.length) : reject(new Error(`search ended with status ${result.status}`))));
+          res.on('end', (result) =>
+            result.status === 0 ? resolve(entries.length) : reject(new Error(`search ended with status ${result.status}`)),
+          );
         });
       });
     return {
@@ -69,7 +71,12 @@ CLIENTS.floor = async function floor({ url, bindDN, password, base, filter }) {
   if (!m || !eq) throw new Error(`floor: needs ldap://host:port and an equality filter, got ${url} ${filter}`);
   const tlv = (tag, ...parts) => {
     const body = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-    const len = body.length < 128 ? Buffer.from([body.length]) : body.length < 256 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 255]);
+    const len =
+      body.length < 128
+        ? Buffer.from([body.length])
+        : body.length < 256
+          ? Buffer.from([0x81, body.length])
+          : Buffer.from([0x82, body.length >> 8, body.length & 255]);
     return Buffer.concat([Buffer.from([tag]), len, body]);
   };
   const int4 = (n) => Buffer.from([0x02, 4, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
@@ -113,7 +120,13 @@ CLIENTS.floor = async function floor({ url, bindDN, password, base, filter }) {
       socket.write(message(id++, op));
     });
   await send(tlv(0x60, Buffer.from([0x02, 1, 3]), tlv(0x04, bindDN), tlv(0x80, password)));
-  const searchOp = tlv(0x63, tlv(0x04, base), Buffer.from([0x0a, 1, 2, 0x0a, 1, 0, 0x02, 1, 0, 0x02, 1, 0, 0x01, 1, 0]), tlv(0xa3, tlv(0x04, eq[1]), tlv(0x04, eq[2])), Buffer.from([0x30, 0]));
+  const searchOp = tlv(
+    0x63,
+    tlv(0x04, base),
+    Buffer.from([0x0a, 1, 2, 0x0a, 1, 0, 0x02, 1, 0, 0x02, 1, 0, 0x01, 1, 0]),
+    tlv(0xa3, tlv(0x04, eq[1]), tlv(0x04, eq[2])),
+    Buffer.from([0x30, 0]),
+  );
   return {
     search: () => {
       if (pending) throw new Error('floor: one search at a time (sequential mode only)');

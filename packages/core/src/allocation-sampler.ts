@@ -211,4 +211,3 @@ function stacksByNode(head: ProfileNode): Map<number, Frame[]> {
   walk(head, []);
   return stacks;
 }
-

@@ -21,8 +21,17 @@ export function formatFinding(finding: LeakFinding): string {
     lines.push(`open handles: ${finding.what} +${formatCount(finding.countPerCall)} ${per} (never closed)`);
   } else if (finding.kind === 'native') {
     const rounds = finding.perRound.length > 0 ? `; blocks left per round: ${finding.perRound.join(', ')}` : '';
-    lines.push(`${finding.what}: +${formatBytes(finding.bytesPerCall)} ${per} in ${formatCount(finding.countPerCall)} block${finding.countPerCall === 1 ? '' : 's'} (never freed${rounds})`);
-    const sites = finding.nativeSites ?? [{ allocator: finding.allocator ?? 'malloc', frames: finding.nativeStack ?? [], bytesPerCall: finding.bytesPerCall, countPerCall: finding.countPerCall }];
+    lines.push(
+      `${finding.what}: +${formatBytes(finding.bytesPerCall)} ${per} in ${formatCount(finding.countPerCall)} block${finding.countPerCall === 1 ? '' : 's'} (never freed${rounds})`,
+    );
+    const sites = finding.nativeSites ?? [
+      {
+        allocator: finding.allocator ?? 'malloc',
+        frames: finding.nativeStack ?? [],
+        bytesPerCall: finding.bytesPerCall,
+        countPerCall: finding.countPerCall,
+      },
+    ];
     for (const site of sites) {
       const size = sites.length > 1 ? `${formatBytes(site.bytesPerCall)} ${per} ` : '';
       lines.push(`  ${size}allocated at: ${formatNativeStack(site.allocator, site.frames)}`);
@@ -32,7 +41,8 @@ export function formatFinding(finding: LeakFinding): string {
     const rounds = finding.perRound.length > 0 ? `; survivors per round: ${finding.perRound.join(', ')}` : '';
     lines.push(`${finding.what}: +${formatCount(finding.countPerCall)} per call (+${formatBytes(finding.bytesPerCall)}/call${rounds})`);
   }
-  if (finding.retainedByGlobalHandle) lines.push('  retained by a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted');
+  if (finding.retainedByGlobalHandle)
+    lines.push('  retained by a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted');
   if (finding.retainerPath) lines.push(`  retained by: ${shortRetainerPath(finding.retainerPath)}`);
   if (finding.allocationStack) lines.push(`  allocated at: ${formatStack(finding.allocationStack)}`);
   else if (finding.site) lines.push(`  allocated at: ${finding.site}`);
@@ -64,7 +74,9 @@ export function formatVerdict(verdict: LeakVerdict): string {
  * property that holds the chain. Hops before it are V8/Node plumbing (realms, context tables).
  */
 export function shortRetainerPath(path: string[]): string {
-  const anchors = path.map((hop, i) => (/\(closure variable\)|\(Global handles\)|^global|\(Strong roots\)|Timeout|Module\.exports/.test(hop) ? i : -1));
+  const anchors = path.map((hop, i) =>
+    /\(closure variable\)|\(Global handles\)|^global|\(Strong roots\)|Timeout|Module\.exports/.test(hop) ? i : -1,
+  );
   const start = Math.max(...anchors);
   if (start <= 0) return path.join(' -> ');
   const root = path.some((h) => h.includes('(Global handles)')) ? '(GC roots: global handle)' : '(GC roots)';

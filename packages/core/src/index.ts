@@ -2,7 +2,17 @@ export { InspectorClient } from './inspector-client';
 export { forceGc, settle, eventLoopTurn, lastFullGcDuration } from './gc';
 export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
 export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './measure';
-export { resolveLeakOptions, LeakOptionsError, describeValue, matchesAny, DEFAULT_TIMEOUT_MS, NATIVE_MODES, type LeakOptions, type ResolvedLeakOptions, type NativeMode } from './options';
+export {
+  resolveLeakOptions,
+  LeakOptionsError,
+  describeValue,
+  matchesAny,
+  DEFAULT_TIMEOUT_MS,
+  NATIVE_MODES,
+  type LeakOptions,
+  type ResolvedLeakOptions,
+  type NativeMode,
+} from './options';
 export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts } from './handles';

@@ -117,7 +117,12 @@ export async function measureLeaks(
 
   if (growing.length > 0) {
     const sites = growing.map((d) => d.site);
-    findings.push(...atSourcePositions(await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes }), client));
+    findings.push(
+      ...atSourcePositions(
+        await explainGrowth(sites, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes }),
+        client,
+      ),
+    );
   }
   if (confirmed) {
     const growingNative = last.nativeDecisions.filter((d) => d.status === 'growing' && !matchesAny(d.name, options.ignore));
@@ -129,11 +134,15 @@ export async function measureLeaks(
   }
   for (const d of last.decisions) {
     if (d.status !== 'sporadic') continue;
-    notes.push(`survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`);
+    notes.push(
+      `survivors at ${d.site.site} in some rounds only (${d.site.counts.map(round1).join(', ')}): not a leak by the consistency rule`,
+    );
   }
   for (const d of last.nativeDecisions) {
     if (d.status !== 'sporadic') continue;
-    notes.push(`native blocks allocated in ${d.name} survived some rounds only (${d.site.counts.join(', ')}): not a leak by the consistency rule`);
+    notes.push(
+      `native blocks allocated in ${d.name} survived some rounds only (${d.site.counts.join(', ')}): not a leak by the consistency rule`,
+    );
   }
 
   return {
@@ -143,8 +152,14 @@ export async function measureLeaks(
       warmupCalls: r.warmupCalls,
       callsPerRound: r.callsPerRound,
       rounds: r.rounds,
-      growing: [...r.decisions.filter((d) => d.status === 'growing').map((d) => d.site.site), ...r.nativeDecisions.filter((d) => d.status === 'growing').map((d) => `native: ${d.name}`)],
-      sporadic: [...r.decisions.filter((d) => d.status === 'sporadic').map((d) => d.site.site), ...r.nativeDecisions.filter((d) => d.status === 'sporadic').map((d) => `native: ${d.name}`)],
+      growing: [
+        ...r.decisions.filter((d) => d.status === 'growing').map((d) => d.site.site),
+        ...r.nativeDecisions.filter((d) => d.status === 'growing').map((d) => `native: ${d.name}`),
+      ],
+      sporadic: [
+        ...r.decisions.filter((d) => d.status === 'sporadic').map((d) => d.site.site),
+        ...r.nativeDecisions.filter((d) => d.status === 'sporadic').map((d) => `native: ${d.name}`),
+      ],
     })),
     totalCalls: caller.calls,
     durationMs: performance.now() - started,
@@ -258,7 +273,9 @@ async function explainGrowth(
   const needed = estimatedExplainMs();
   const left = deadline - performance.now();
   if (needed > left) {
-    notes.push(`no heap snapshot (constructor, retainer path): it needs about ${Math.round(needed / 100) / 10} s here and only ${Math.round(left / 100) / 10} s of the timeout were left; raise "timeout" (and Jest's testTimeout)`);
+    notes.push(
+      `no heap snapshot (constructor, retainer path): it needs about ${Math.round(needed / 100) / 10} s here and only ${Math.round(left / 100) / 10} s of the timeout were left; raise "timeout" (and Jest's testTimeout)`,
+    );
     return objectFindings(sites, callsMeasured, undefined, options.ignore);
   }
   const sampledPerCall = sum(sites.map((s) => sum(s.counts))) / callsMeasured;
@@ -267,12 +284,16 @@ async function explainGrowth(
     // Enough calls that the leak leaves ~100 objects: well above leakproof's own ~17 objects
     // pending on its stack, so the snapshot can also refute a suspicion (below).
     const explainCalls = Math.min(4000, Math.max(callsPerRound, 200, Math.ceil(100 / sampledPerCall)));
-    explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3, { callsWaitOnEventLoop: caller.returnedPromises });
+    explained = await explainSurvivors(client, () => caller.call(explainCalls), explainCalls, 3, {
+      callsWaitOnEventLoop: caller.returnedPromises,
+    });
     const explainedPerCall = sum(explained.map((g) => g.countPerCall));
     if (explainedPerCall < sampledPerCall / 4) {
       // V8 re-optimises code after a settle's GC and allocates it under fn's frame: samples that
       // grow every round but are no program object at all (Node 20/22/24, measured).
-      notes.push(`survivors sampled at ${sites.map((s) => s.site).join(', ')} are not program objects in the heap snapshot (compiled code): not a leak`);
+      notes.push(
+        `survivors sampled at ${sites.map((s) => s.site).join(', ')} are not program objects in the heap snapshot (compiled code): not a leak`,
+      );
       return [];
     }
     // Types far below what the sampler saw growing are re-optimised code and JIT metadata
@@ -392,9 +413,7 @@ class Caller {
   }
 
   private timeoutError(pending = false): MeasurementTimeoutError {
-    const what = pending
-      ? `call ${this.calls} returned a promise that did not settle`
-      : `only ${this.calls} calls completed`;
+    const what = pending ? `call ${this.calls} returned a promise that did not settle` : `only ${this.calls} calls completed`;
     return new MeasurementTimeoutError(
       `leakproof: no verdict within ${this.timeout} ms: ${what}. ` +
         'Raise the "timeout" option (and Jest\'s testTimeout), or lower "callsPerRound"/"rounds"/"maxCallsPerRound".',
@@ -403,7 +422,9 @@ class Caller {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** The frames of the code under test: up to leakproof's call loop. */

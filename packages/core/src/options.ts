@@ -109,7 +109,9 @@ export function resolveLeakOptions(
   const nativeSuppressions = patternList(given, 'nativeSuppressions');
   const native = given.native ?? 'auto';
   if (!NATIVE_MODES.includes(native as NativeMode)) {
-    throw new LeakOptionsError(`leakproof: option "native" must be one of ${NATIVE_MODES.map((m) => `"${m}"`).join(', ')}, got ${describeValue(native)}`);
+    throw new LeakOptionsError(
+      `leakproof: option "native" must be one of ${NATIVE_MODES.map((m) => `"${m}"`).join(', ')}, got ${describeValue(native)}`,
+    );
   }
   const callsPerRound = (given.callsPerRound as number | undefined) ?? 16;
   const maxCallsPerRound = (given.maxCallsPerRound as number | undefined) ?? Math.max(256, callsPerRound);

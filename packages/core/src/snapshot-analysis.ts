@@ -1,4 +1,3 @@
-
 export interface SnapshotAnalysisInput {
   snapshot: string;
   /** Objects with a higher id were allocated after tracking started. */
@@ -6,8 +5,6 @@ export interface SnapshotAnalysisInput {
   /** Groups with fewer survivors are left out. */
   minCount: number;
 }
-
-
 
 export interface SnapshotGroup {
   name: string;
@@ -31,7 +28,17 @@ interface RawSnapshot {
 }
 
 /** Node types that are program objects; the rest are V8 internals (code, maps, backing stores). */
-const PROGRAM_TYPES = new Set(['object', 'closure', 'string', 'concatenated string', 'sliced string', 'regexp', 'number', 'bigint', 'symbol']);
+const PROGRAM_TYPES = new Set([
+  'object',
+  'closure',
+  'string',
+  'concatenated string',
+  'sliced string',
+  'regexp',
+  'number',
+  'bigint',
+  'symbol',
+]);
 
 /** Parses a heap snapshot and groups the live objects allocated after `watermark`, by constructor. */
 const MAX_GROUPS = 50;
@@ -53,17 +60,19 @@ export function analyseSnapshot({ snapshot, watermark, minCount }: SnapshotAnaly
     group.nodes.push(node);
     groups.set(name, group);
   }
-  return [...groups]
-    .filter(([, g]) => g.count >= minCount)
-    .sort((a, b) => b[1].count - a[1].count)
-    // Enough groups that a checkpoint's few objects are not crowded out by the bookkeeping of the
-    // awaits around it (strings, closures, promises: 12 groups of 8-114 objects, measured).
-    .slice(0, MAX_GROUPS)
-    // The median object by id: from the middle of the calls, not a straggler of the bookkeeping.
-    .map(([name, g]) => {
-      const sample = g.nodes.sort((a, b) => heap.id(a) - heap.id(b))[g.nodes.length >> 1];
-      return { name, count: g.count, selfSize: g.selfSize, retainerPath: heap.pathTo(sample, parents) };
-    });
+  return (
+    [...groups]
+      .filter(([, g]) => g.count >= minCount)
+      .sort((a, b) => b[1].count - a[1].count)
+      // Enough groups that a checkpoint's few objects are not crowded out by the bookkeeping of the
+      // awaits around it (strings, closures, promises: 12 groups of 8-114 objects, measured).
+      .slice(0, MAX_GROUPS)
+      // The median object by id: from the middle of the calls, not a straggler of the bookkeeping.
+      .map(([name, g]) => {
+        const sample = g.nodes.sort((a, b) => heap.id(a) - heap.id(b))[g.nodes.length >> 1];
+        return { name, count: g.count, selfSize: g.selfSize, retainerPath: heap.pathTo(sample, parents) };
+      })
+  );
 }
 
 interface ParentLinks {
@@ -78,7 +87,8 @@ interface ParentLinks {
  * for retainers does not enter them, so an object held only through them is never a candidate,
  * and one also held by a variable gets the variable's path.
  */
-const TRANSIENT_OR_VM_ROOTS = /\((Internalized strings|Compilation cache|Startup object cache|Read-only roots|Builtins|Code flusher|External strings|Stack roots|Handle scope)\)/;
+const TRANSIENT_OR_VM_ROOTS =
+  /\((Internalized strings|Compilation cache|Startup object cache|Read-only roots|Builtins|Code flusher|External strings|Stack roots|Handle scope)\)/;
 
 class HeapGraph {
   readonly nodeCount: number;

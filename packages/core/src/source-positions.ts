@@ -71,7 +71,9 @@ export class SourcePositions {
   site(site: string): string {
     const parsed = parseSite(site);
     const original = parsed && this.original(parsed.file, parsed.line, parsed.column);
-    return parsed && original ? formatFrame({ functionName: parsed.name, url: original.file, line: original.line, column: original.column }) : site;
+    return parsed && original
+      ? formatFrame({ functionName: parsed.name, url: original.file, line: original.line, column: original.column })
+      : site;
   }
 
   private original(file: string, line: number, column: number): { file: string; line: number; column: number } | null {
@@ -80,7 +82,8 @@ export class SourcePositions {
     // trace-mapping: 1-based lines, 0-based columns; frames: both 1-based.
     const p = originalPositionFor(map, { line, column: column - 1 });
     if (p.line === null || p.column === null) return null;
-    const source = p.source === null ? file : p.source.startsWith('file://') ? fileOfUrl(p.source) : path.resolve(path.dirname(file), p.source);
+    const source =
+      p.source === null ? file : p.source.startsWith('file://') ? fileOfUrl(p.source) : path.resolve(path.dirname(file), p.source);
     return { file: source, line: p.line, column: p.column + 1 };
   }
 }

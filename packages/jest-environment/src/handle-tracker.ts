@@ -5,8 +5,21 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
  * short-lived by nature; tracking promises would also make every await pay for a stack.
  */
 const TRACKED_TYPES = new Set([
-  'Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'PROCESSWRAP',
-  'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'WORKER', 'MESSAGEPORT', 'FILEHANDLE', 'HTTP2SESSION', 'TLSWRAP',
+  'Timeout',
+  'TCPWRAP',
+  'TCPSERVERWRAP',
+  'PIPEWRAP',
+  'PIPESERVERWRAP',
+  'UDPWRAP',
+  'PROCESSWRAP',
+  'SIGNALWRAP',
+  'FSEVENTWRAP',
+  'STATWATCHER',
+  'WORKER',
+  'MESSAGEPORT',
+  'FILEHANDLE',
+  'HTTP2SESSION',
+  'TLSWRAP',
 ]);
 
 export interface OpenHandle {
@@ -96,7 +109,9 @@ export class HandleTracker {
       const lines = entry.stack;
       const userLines = lines.filter(options.isUserStackLine);
       const cwd = `${process.cwd()}/`;
-      const createdAt = (userLines.length > 0 ? userLines : lines.filter((l) => !l.includes('node:internal/async_hooks') && !l.includes('AsyncHook.init')))
+      const createdAt = (
+        userLines.length > 0 ? userLines : lines.filter((l) => !l.includes('node:internal/async_hooks') && !l.includes('AsyncHook.init'))
+      )
         .slice(0, 3)
         .map((l) => l.replace(cwd, ''));
       if (options.ignore.some((pattern) => entry.type === pattern || createdAt.some((l) => l.includes(pattern)))) continue;

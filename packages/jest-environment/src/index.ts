@@ -3,7 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TestEnvironment } from 'jest-environment-node';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import { formatBytes, formatNativeStack, InspectorClient, isUserFrame, registerOwnCode, type LeakCheckRecord, type LeakFinding } from '@leakproof/core';
+import {
+  formatBytes,
+  formatNativeStack,
+  InspectorClient,
+  isUserFrame,
+  registerOwnCode,
+  type LeakCheckRecord,
+  type LeakFinding,
+} from '@leakproof/core';
 import { BRIDGE_KEY, checkpoint, createMatchers, loadedAddons, nativeAccess, type LeakproofBridge } from '@leakproof/jest-matchers';
 import { HandleTracker, type OpenHandle } from './handle-tracker';
 import { OPTIONS_KEY, resolveEnvironmentOptions, type CheckMode, type ResolvedEnvironmentOptions } from './options';
@@ -179,7 +187,11 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const id = this.currentTest;
     this.endTestWindow();
     if (this.bridge.pending.size > 0) {
-      test.errors.push(checkError('leakproof: a toNotLeak()/toLeak() call was not awaited. Write `await expect(fn).toNotLeak()`: an un-awaited matcher keeps calling fn after the test ends and its verdict is lost.'));
+      test.errors.push(
+        checkError(
+          'leakproof: a toNotLeak()/toLeak() call was not awaited. Write `await expect(fn).toNotLeak()`: an un-awaited matcher keeps calling fn after the test ends and its verdict is lost.',
+        ),
+      );
       await Promise.allSettled([...this.bridge.pending]);
     }
     if (!id || this.options.handles.mode === 'off' || this.skipped.get(id)?.has('handles')) return;
@@ -227,14 +239,30 @@ export default class LeakproofEnvironment extends TestEnvironment {
       if (!retained) continue;
       let mapped: typeof retained.sites | undefined;
       const sites = () => (mapped ??= this.heap.atSourcePositions(retained.sites));
-      this.reportRetained(test, 'heap', retained.bytes, this.options.heap, (limit) =>
-        [
-          `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file (${limit}):`,
-          ...sites().slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`),
-          'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
-            'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
-        ].join('\n'),
-        () => sites().map((s) => ({ kind: 'js-objects', what: `objects allocated at ${s.site}`, countPerCall: s.objects, bytesPerCall: s.bytes, per: 'test', perRound: [], site: s.site })),
+      this.reportRetained(
+        test,
+        'heap',
+        retained.bytes,
+        this.options.heap,
+        (limit) =>
+          [
+            `leakproof: this test allocated ~${formatBytes(retained.bytes)} (~${Math.round(retained.objects)} objects) that were still alive at the end of the file (${limit}):`,
+            ...sites()
+              .slice(0, 5)
+              .map((s) => `  ${formatBytes(s.bytes)} in ~${Math.round(s.objects)} objects allocated at ${s.site}`),
+            'If a later test or an afterAll needs it, free it there; for a deliberate fixture, call leakproof.skipChecks("heap") in this test ' +
+              'or raise testEnvironmentOptions.leakproof.heap.failAboveBytes.',
+          ].join('\n'),
+        () =>
+          sites().map((s) => ({
+            kind: 'js-objects',
+            what: `objects allocated at ${s.site}`,
+            countPerCall: s.objects,
+            bytesPerCall: s.bytes,
+            per: 'test',
+            perRound: [],
+            site: s.site,
+          })),
       );
     }
   }
@@ -257,13 +285,23 @@ export default class LeakproofEnvironment extends TestEnvironment {
     for (const [id, test] of this.tests) {
       const entry = retained.get(id);
       if (!entry || this.skipped.get(id)?.has('native')) continue;
-      this.reportRetained(test, 'native', entry.bytes, this.options.native, (limit) =>
-        [
-          `leakproof: this test allocated ${formatBytes(entry.bytes)} of native memory (${entry.blocks} blocks) that was still allocated at the end of the file (${limit}):`,
-          ...entry.sites.slice(0, 5).map((s) => `  ${formatBytes(s.bytes)} in ${s.blocks} block${s.blocks === 1 ? '' : 's'} at ${formatNativeStack(s.allocator, s.frames, 6)}`),
-          'Free it (a missing free, delete, or napi_delete_reference), release it in afterAll, or for a deliberate cache call ' +
-            'leakproof.skipChecks("native") or add testEnvironmentOptions.leakproof.native.suppressions.',
-        ].join('\n'),
+      this.reportRetained(
+        test,
+        'native',
+        entry.bytes,
+        this.options.native,
+        (limit) =>
+          [
+            `leakproof: this test allocated ${formatBytes(entry.bytes)} of native memory (${entry.blocks} blocks) that was still allocated at the end of the file (${limit}):`,
+            ...entry.sites
+              .slice(0, 5)
+              .map(
+                (s) =>
+                  `  ${formatBytes(s.bytes)} in ${s.blocks} block${s.blocks === 1 ? '' : 's'} at ${formatNativeStack(s.allocator, s.frames, 6)}`,
+              ),
+            'Free it (a missing free, delete, or napi_delete_reference), release it in afterAll, or for a deliberate cache call ' +
+              'leakproof.skipChecks("native") or add testEnvironmentOptions.leakproof.native.suppressions.',
+          ].join('\n'),
         () =>
           entry.sites.map((s) => ({
             kind: 'native',
@@ -347,12 +385,21 @@ function describeOpenHandles(open: OpenHandle[], who: string): string {
     bySite.set(key, [...(bySite.get(key) ?? []), handle.type]);
   }
   const entries = [...bySite].map(([createdAt, types]) => {
-    const counts = [...new Set(types)].map((t) => (types.filter((x) => x === t).length > 1 ? `${t} x${types.filter((x) => x === t).length}` : t));
-    const where = createdAt ? createdAt.split('\n').map((l) => `      ${l}`).join('\n') : '      (no stack)';
+    const counts = [...new Set(types)].map((t) =>
+      types.filter((x) => x === t).length > 1 ? `${t} x${types.filter((x) => x === t).length}` : t,
+    );
+    const where = createdAt
+      ? createdAt
+          .split('\n')
+          .map((l) => `      ${l}`)
+          .join('\n')
+      : '      (no stack)';
     return `  ${counts.join(' + ')} created at\n${where}`;
   });
-  return `leakproof: ${who} left ${open.length} open handle${open.length === 1 ? '' : 's'}:\n${entries.join('\n')}\n` +
-    'Close them (clearInterval, server.close(), socket.destroy(), child.kill()) before the test ends, or unref() them.';
+  return (
+    `leakproof: ${who} left ${open.length} open handle${open.length === 1 ? '' : 's'}:\n${entries.join('\n')}\n` +
+    'Close them (clearInterval, server.close(), socket.destroy(), child.kill()) before the test ends, or unref() them.'
+  );
 }
 
 /** An error that shows only its message: the stack would point into leakproof, not the test. */

@@ -20,7 +20,8 @@ export interface RetainedByTest {
   sites: Array<{ site: string; bytes: number; objects: number }>;
 }
 
-const JEST_INTERNALS = /[\\/]node_modules[\\/](jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@jest\/expect-utils|pretty-format|source-map[^\\/]*|@jridgewell[\\/][^\\/]+|stack-utils)[\\/]/;
+const JEST_INTERNALS =
+  /[\\/]node_modules[\\/](jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@jest\/expect-utils|pretty-format|source-map[^\\/]*|@jridgewell[\\/][^\\/]+|stack-utils)[\\/]/;
 const KNOWN = [/[\\/]jest-mock[\\/]/, /[\\/]jest-runtime[\\/]/, /^node:internal\/modules\//];
 
 /**

@@ -46,10 +46,18 @@ export interface MatcherResult {
 const EXPECTATION_KEYS = ['what', 'kind', 'perCall', 'bytesPerCall'] as const;
 
 export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridge(), global: object = globalThis) {
-  async function run(matcher: string, context: MatcherContext, received: unknown, options: unknown, extraKeys: readonly string[]): Promise<LeakVerdict> {
+  async function run(
+    matcher: string,
+    context: MatcherContext,
+    received: unknown,
+    options: unknown,
+    extraKeys: readonly string[],
+  ): Promise<LeakVerdict> {
     const hint = context.utils.matcherHint(matcher, 'fn', extraKeys.length ? 'expectation' : 'options', { isNot: context.isNot });
     if (typeof received !== 'function') {
-      throw new Error(`${hint}\n\nleakproof: expect(fn) needs a function to call repeatedly, got ${describeValue(received)}.\nWrap the code under test: await expect(() => doWork()).${matcher}()`);
+      throw new Error(
+        `${hint}\n\nleakproof: expect(fn) needs a function to call repeatedly, got ${describeValue(received)}.\nWrap the code under test: await expect(() => doWork()).${matcher}()`,
+      );
     }
     const bridge = bridgeFor();
     let resolved;
@@ -73,7 +81,9 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
       if (error instanceof CallFailedError) throw error.cause;
       if (!(error instanceof Error)) throw error;
       if (error instanceof MeasurementTimeoutError && fakeTimersEnabled(global)) {
-        throw new Error(`${hint}\n\n${error.message}\nFake timers are enabled: a call waiting on a timer never settles. Call jest.useRealTimers() before measuring, or advance the timers inside fn.`);
+        throw new Error(
+          `${hint}\n\n${error.message}\nFake timers are enabled: a call waiting on a timer never settles. Call jest.useRealTimers() before measuring, or advance the timers inside fn.`,
+        );
       }
       if (error instanceof MeasurementTimeoutError) throw new Error(`${hint}\n\n${error.message}`);
       throw error;
@@ -128,7 +138,8 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
             pass,
             message: () => {
               if (pass) return `${hint}\n\nExpected fn not to leak ${wanted}, but it did:\n\n${formatVerdict(verdict)}`;
-              if (!verdict.leaked) return `${hint}\n\nExpected fn to leak ${wanted}, but nothing grew in every round.\n\n${formatVerdict(verdict)}`;
+              if (!verdict.leaked)
+                return `${hint}\n\nExpected fn to leak ${wanted}, but nothing grew in every round.\n\n${formatVerdict(verdict)}`;
               return `${hint}\n\nExpected fn to leak ${wanted}; it leaked something else:\n\n${formatVerdict(verdict)}`;
             },
           };
@@ -148,7 +159,10 @@ function nativeProbeFor(mode: ResolvedLeakOptions['native'], hint: string): { pr
   if ('probe' in access) return access;
   const addons = loadedAddons();
   if (mode === 'required' || addons.length > 0) {
-    const why = mode === 'required' ? 'the option native: "required" asks for it' : `native addons are loaded (${addons.join(', ')}) and their leaks would go unseen`;
+    const why =
+      mode === 'required'
+        ? 'the option native: "required" asks for it'
+        : `native addons are loaded (${addons.join(', ')}) and their leaks would go unseen`;
     throw new Error(
       `${hint}\n\nleakproof: native allocation tracking is off: ${access.unavailable}; ${why}.\n` +
         'Fix the cause above, or pass { native: "off" } to measure JS objects and handles only.',
@@ -164,7 +178,9 @@ function validateExpectation(expectation: ToLeakOptions | undefined): void {
     throw new Error(`leakproof: toLeak option "bytesPerCall" must be a positive number, got ${describeValue(bytesPerCall)}`);
   }
   if (what !== undefined && typeof what !== 'string' && Object.prototype.toString.call(what) !== '[object RegExp]') {
-    throw new Error(`leakproof: toLeak option "what" must be a constructor name or handle type (string or RegExp), got ${describeValue(what)}`);
+    throw new Error(
+      `leakproof: toLeak option "what" must be a constructor name or handle type (string or RegExp), got ${describeValue(what)}`,
+    );
   }
   if (kind !== undefined && kind !== 'js-objects' && kind !== 'native' && kind !== 'handles') {
     throw new Error(`leakproof: toLeak option "kind" must be "js-objects", "native" or "handles", got ${describeValue(kind)}`);

@@ -36,14 +36,12 @@ export function nativeAccess(): NativeAccess {
       mark: markNative,
       // Paths and absolute addresses differ per machine: sites are named by function and object.
       survivorsSince: (epoch) =>
-        nativeSurvivorsSince(epoch).map(
-          (s): NativeSite => ({
-            allocator: s.allocator,
-            count: s.count,
-            bytes: s.bytes,
-            frames: framesAboveNode(s.frames).map((f) => ({ function: f.function, object: f.object, offset: f.offset })),
-          }),
-        ),
+        nativeSurvivorsSince(epoch).map((s): NativeSite => ({
+          allocator: s.allocator,
+          count: s.count,
+          bytes: s.bytes,
+          frames: framesAboveNode(s.frames).map((f) => ({ function: f.function, object: f.object, offset: f.offset })),
+        })),
       liveBytes: () => nativeCounters().liveBytes,
     },
   };
@@ -69,7 +67,10 @@ const OWN_ADDON = /leakproof_native_tracker\.node$/;
 export function loadedAddons(): string[] {
   let objects: string[];
   try {
-    objects = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').map((line) => line.split(/\s+/)[5] ?? '');
+    objects = fs
+      .readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .map((line) => line.split(/\s+/)[5] ?? '');
   } catch {
     const report = process.report?.getReport() as { sharedObjects?: string[] } | undefined;
     objects = report?.sharedObjects ?? [];

@@ -37,7 +37,11 @@ export function currentEntries(report: Pick<LeakReport, 'tests'>): Map<string, {
  * Applies a baseline to a report: marks each finding accepted / new / grown / not-governed and
  * lists obsolete entries. Mutates the findings' `baseline` field; returns the summary.
  */
-export function compareWithBaseline(report: Pick<LeakReport, 'tests' | 'files'>, baseline: BaselineEntry[], options: CompareOptions): BaselineResult {
+export function compareWithBaseline(
+  report: Pick<LeakReport, 'tests' | 'files'>,
+  baseline: BaselineEntry[],
+  options: CompareOptions,
+): BaselineResult {
   const byId = new Map(baseline.map((entry) => [entryId(entry), entry]));
   const current = currentEntries(report);
   const newFindings: string[] = [];
@@ -74,9 +78,10 @@ export function compareWithBaseline(report: Pick<LeakReport, 'tests' | 'files'>,
  * users budget in), else on counts (handles have no size).
  */
 export function growthOver(base: BaselineEntry, current: BaselineEntry): number {
-  const [was, now] = base.bytesPerCall > 0 && current.bytesPerCall > 0
-    ? [base.bytesPerCall, current.bytesPerCall]
-    : [base.countPerCall, current.countPerCall];
+  const [was, now] =
+    base.bytesPerCall > 0 && current.bytesPerCall > 0
+      ? [base.bytesPerCall, current.bytesPerCall]
+      : [base.countPerCall, current.countPerCall];
   if (was <= 0) return now > 0 ? Infinity : 0;
   return now / was - 1;
 }
@@ -86,7 +91,11 @@ export function growthOver(base: BaselineEntry, current: BaselineEntry): number 
  * finding, the file ran and no longer has the test, or the file was deleted. A failed, skipped
  * or filtered-out test, or a file this run did not include, proves nothing.
  */
-function obsoleteEntries(report: Pick<LeakReport, 'tests' | 'files'>, baseline: BaselineEntry[], fileExists: (testPath: string) => boolean): BaselineEntry[] {
+function obsoleteEntries(
+  report: Pick<LeakReport, 'tests' | 'files'>,
+  baseline: BaselineEntry[],
+  fileExists: (testPath: string) => boolean,
+): BaselineEntry[] {
   const present = new Set<string>();
   for (const { finding } of findingsOf(report)) present.add(finding.id);
   const tests = new Map<string, ReportTest>();
@@ -108,7 +117,11 @@ function obsoleteEntries(report: Pick<LeakReport, 'tests' | 'files'>, baseline: 
  * by their current findings; entries of tests it could not judge (failed, skipped, other files,
  * other shards) are kept; obsolete entries go.
  */
-export function acceptCurrent(report: Pick<LeakReport, 'tests' | 'files'>, baseline: BaselineEntry[], fileExists: (testPath: string) => boolean): BaselineEntry[] {
+export function acceptCurrent(
+  report: Pick<LeakReport, 'tests' | 'files'>,
+  baseline: BaselineEntry[],
+  fileExists: (testPath: string) => boolean,
+): BaselineEntry[] {
   const current = currentEntries(report);
   const obsolete = new Set(obsoleteEntries(report, baseline, fileExists).map(entryId));
   const judged = new Set(report.tests.filter((t) => t.status === 'passed').map((t) => testId(t.testPath, t.fullName)));

@@ -13,8 +13,13 @@ export interface Baseline {
 
 /** A baseline that cannot be used: the message names the file and what is wrong. */
 export class BaselineError extends Error {
-  constructor(readonly file: string, problem: string) {
-    super(`leakproof: baseline ${file}: ${problem}. The file was left as is; fix it or restore it from version control (git checkout -- ${file}).`);
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(
+      `leakproof: baseline ${file}: ${problem}. The file was left as is; fix it or restore it from version control (git checkout -- ${file}).`,
+    );
     this.name = 'BaselineError';
   }
 }
@@ -39,7 +44,10 @@ export function readBaseline(file: string, name = file): Baseline | null {
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > BASELINE_SCHEMA_VERSION) {
-    throw new BaselineError(name, `has schemaVersion ${version}, written by a newer leakproof; this one reads version ${BASELINE_SCHEMA_VERSION}: upgrade @leakproof/jest-reporter`);
+    throw new BaselineError(
+      name,
+      `has schemaVersion ${version}, written by a newer leakproof; this one reads version ${BASELINE_SCHEMA_VERSION}: upgrade @leakproof/jest-reporter`,
+    );
   }
   const problems = schemaProblems('baseline', value);
   if (problems.length > 0) throw new BaselineError(name, `does not have the shape of a leakproof baseline: ${problems.join('; ')}`);

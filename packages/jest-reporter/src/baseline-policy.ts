@@ -43,7 +43,10 @@ export function applyBaselinePolicy(report: LeakReport, policy: BaselinePolicy):
     report.baseline = compareWithBaseline(report, next, comparison(policy));
     report.baseline.written = true;
   } else if (entries === null) {
-    const create = policy.update && policy.readOnlyReason ? `not written: ${policy.readOnlyReason}` : 'create it with jest -u or LEAKPROOF_UPDATE_BASELINE=1, then commit it';
+    const create =
+      policy.update && policy.readOnlyReason
+        ? `not written: ${policy.readOnlyReason}`
+        : 'create it with jest -u or LEAKPROOF_UPDATE_BASELINE=1, then commit it';
     report.baseline = notApplied(policy, `no ${policy.displayPath}: nothing enforced (${create})`);
   } else {
     report.baseline = compareWithBaseline(report, entries, comparison(policy));
@@ -59,7 +62,16 @@ function comparison(policy: BaselinePolicy) {
 }
 
 function notApplied(policy: BaselinePolicy, reason: string): NonNullable<LeakReport['baseline']> {
-  return { path: policy.displayPath, applied: false, reason, tolerance: policy.tolerance, newFindings: [], grown: [], obsolete: [], written: false };
+  return {
+    path: policy.displayPath,
+    applied: false,
+    reason,
+    tolerance: policy.tolerance,
+    newFindings: [],
+    grown: [],
+    obsolete: [],
+    written: false,
+  };
 }
 
 function readIfExists(file: string): string | null {

@@ -5,7 +5,11 @@ import type { ReportCheck, ReportFinding, ReportTest } from './report-types';
 export const KIND_LABEL: Record<LeakKind, string> = { 'js-objects': 'JS objects', native: 'native', handles: 'handles' };
 
 /** Whether the finding fails the run: its check failed its test, or the baseline says new/grown. */
-export function failsRun(check: Pick<ReportCheck, 'outcome'>, finding: Pick<ReportFinding, 'baseline'>, test: Pick<ReportTest, 'status'>): boolean {
+export function failsRun(
+  check: Pick<ReportCheck, 'outcome'>,
+  finding: Pick<ReportFinding, 'baseline'>,
+  test: Pick<ReportTest, 'status'>,
+): boolean {
   return (check.outcome === 'failed' && test.status !== 'passed') || finding.baseline === 'new' || finding.baseline === 'grown';
 }
 
@@ -33,7 +37,11 @@ export function whereText(finding: LeakFinding, maxSteps = 3): string {
  * How the finding stands: the check's outcome, then what the baseline says. A failed check in a
  * test that passed was expected by the test (`await expect(expect(fn).toNotLeak()).rejects...`).
  */
-export function stateText(check: Pick<ReportCheck, 'outcome' | 'source'>, finding: Pick<ReportFinding, 'baseline'>, test: Pick<ReportTest, 'status'>): string {
+export function stateText(
+  check: Pick<ReportCheck, 'outcome' | 'source'>,
+  finding: Pick<ReportFinding, 'baseline'>,
+  test: Pick<ReportTest, 'status'>,
+): string {
   if (check.outcome === 'failed') return test.status === 'passed' ? 'failed check, expected by the test' : 'failed its test';
   const own = check.source === 'toLeak' ? 'pinned by toLeak' : 'warned';
   return finding.baseline === 'not-governed' ? own : `${own}, ${finding.baseline}`;

@@ -46,8 +46,10 @@ ${obsolete}
 }
 
 function summaryTable(report: LeakReport): string {
-  const rows = [...findingsOf(report)].map(({ test, check, finding }, i) =>
-    `<tr><td><a href="#f${i}">${esc(testTitle(test))}</a></td><td>${KIND_LABEL[finding.kind]}</td><td>${esc(finding.what)}</td><td>${esc(sizeText(finding))}</td><td>${esc(stateText(check, finding, test))}</td></tr>`);
+  const rows = [...findingsOf(report)].map(
+    ({ test, check, finding }, i) =>
+      `<tr><td><a href="#f${i}">${esc(testTitle(test))}</a></td><td>${KIND_LABEL[finding.kind]}</td><td>${esc(finding.what)}</td><td>${esc(sizeText(finding))}</td><td>${esc(stateText(check, finding, test))}</td></tr>`,
+  );
   return `<table class="summary"><thead><tr><th>test</th><th>kind</th><th>what grew</th><th>size</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -59,18 +61,28 @@ function findingSection(test: ReportTest, check: ReportCheck, finding: ReportFin
     `<p>${KIND_LABEL[finding.kind]} <b>${esc(finding.what)}</b>: ${esc(sizeText(finding))} <span class="state${failing ? ' fail' : ''}">${esc(stateText(check, finding, test))}</span> (${esc(check.source)})</p>`,
     roundsChart(finding),
   ];
-  if (finding.retainerPath?.length) parts.push(`<h3>Retainer path (GC root first)</h3><ol class="path retainer">${finding.retainerPath.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`);
+  if (finding.retainerPath?.length)
+    parts.push(
+      `<h3>Retainer path (GC root first)</h3><ol class="path retainer">${finding.retainerPath.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`,
+    );
   if (finding.nativeStack?.length) {
-    parts.push(`<h3>Native allocation stack${finding.allocator ? ` (${esc(finding.allocator)})` : ''}</h3><ol class="path native">${finding.nativeStack
-      .map((f) => `<li>${esc(f.function ?? '??')} (${esc(f.object ?? 'JIT')}+0x${f.offset.toString(16)})</li>`).join('')}</ol>`);
+    parts.push(
+      `<h3>Native allocation stack${finding.allocator ? ` (${esc(finding.allocator)})` : ''}</h3><ol class="path native">${finding.nativeStack
+        .map((f) => `<li>${esc(f.function ?? '??')} (${esc(f.object ?? 'JIT')}+0x${f.offset.toString(16)})</li>`)
+        .join('')}</ol>`,
+    );
   }
   if (finding.allocationStack?.length) {
-    parts.push(`<h3>Allocation stack</h3><ol class="path alloc">${finding.allocationStack.map((f) => `<li>${esc(f.functionName || '(anonymous)')} (${esc(f.url)}:${f.line}:${f.column})</li>`).join('')}</ol>`);
+    parts.push(
+      `<h3>Allocation stack</h3><ol class="path alloc">${finding.allocationStack.map((f) => `<li>${esc(f.functionName || '(anonymous)')} (${esc(f.url)}:${f.line}:${f.column})</li>`).join('')}</ol>`,
+    );
   } else if (finding.site) parts.push(`<p>allocated at <code>${esc(finding.site)}</code></p>`);
   const m = check.measurement;
   if (m) {
     const runs = m.runs.map((r) => `${r.rounds} rounds x ${r.callsPerRound} calls`).join(', then ');
-    parts.push(`<p class="measurement">measured: ${m.runs[0]?.warmupCalls ?? 0} warm-up calls, ${esc(runs)}; ${m.totalCalls} calls in ${Math.round(m.durationMs)} ms</p>`);
+    parts.push(
+      `<p class="measurement">measured: ${m.runs[0]?.warmupCalls ?? 0} warm-up calls, ${esc(runs)}; ${m.totalCalls} calls in ${Math.round(m.durationMs)} ms</p>`,
+    );
     if (m.notes.length) parts.push(`<ul class="notes">${m.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
   parts.push('</section>');

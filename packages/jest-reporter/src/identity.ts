@@ -17,7 +17,8 @@ export function stableSite(rootDir: string, site: string | undefined): string | 
   const root = rootDir.endsWith(path.sep) ? rootDir : rootDir + path.sep;
   return site
     .replace(/file:\/\//g, '')
-    .split(root).join('')
+    .split(root)
+    .join('')
     .replace(/:\d+:\d+(?=\)|$)/g, '')
     .replace(/\\/g, '/');
 }

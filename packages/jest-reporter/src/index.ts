@@ -22,7 +22,8 @@ export { mergeReports } from './merge';
 export const UPDATE_BASELINE_ENV = 'LEAKPROOF_UPDATE_BASELINE';
 // Jest turns --ci on by itself when it detects a CI service (CI=true, ...): say so, since the
 // user may never have typed --ci.
-const CI_READ_ONLY = '--ci never writes the baseline (Jest turns --ci on by itself when it detects a CI environment such as CI=true; to write it, run with --ci=false)';
+const CI_READ_ONLY =
+  '--ci never writes the baseline (Jest turns --ci on by itself when it detects a CI environment such as CI=true; to write it, run with --ci=false)';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require('../package.json').version;
 
@@ -81,7 +82,9 @@ export default class LeakproofReporter implements Reporter {
 
   private complete(results: AggregatedResult): void {
     const rootDir = this.globalConfig.rootDir;
-    const shard = this.globalConfig.shard ? { shardIndex: this.globalConfig.shard.shardIndex, shardCount: this.globalConfig.shard.shardCount } : null;
+    const shard = this.globalConfig.shard
+      ? { shardIndex: this.globalConfig.shard.shardIndex, shardCount: this.globalConfig.shard.shardCount }
+      : null;
     const report = assembleReport({ rootDir, files: this.files, shard, toolVersion: VERSION });
     const problems = [...(this.records?.problems() ?? [])];
     if (this.options.baseline) {
@@ -107,7 +110,10 @@ export default class LeakproofReporter implements Reporter {
     });
     const annotate = this.options.annotations === 'auto' ? process.env.GITHUB_ACTIONS === 'true' : this.options.annotations;
     if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
-    const summary = textSummary(report, outputs.map((o) => relativeTestPath(rootDir, o)));
+    const summary = textSummary(
+      report,
+      outputs.map((o) => relativeTestPath(rootDir, o)),
+    );
     process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
   }
 }

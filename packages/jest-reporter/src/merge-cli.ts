@@ -18,7 +18,10 @@ interface Io {
 }
 
 /** The `leakproof` command; returns the exit code. */
-export function main(argv: string[], io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd() }): number {
+export function main(
+  argv: string[],
+  io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd() },
+): number {
   try {
     return run(argv, io);
   } catch (error) {
@@ -58,19 +61,30 @@ function run(argv: string[], io: Io): number {
   if (inputs.length === 0) throw new UsageError(`leakproof merge: no shard reports given\n${USAGE}`);
   const rootDir = path.resolve(io.cwd, (flags['root-dir'] as string | undefined) ?? '.');
   const tolerance = flags.tolerance === undefined ? DEFAULT_OPTIONS.tolerance : Number(flags.tolerance);
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 10) throw new UsageError(`leakproof merge: --tolerance ${flags.tolerance}: expected a number from 0 to 10 (0.25 = +25%)`);
-  const baseline = flags['no-baseline'] ? null : path.resolve(rootDir, (flags.baseline as string | undefined) ?? DEFAULT_OPTIONS.baseline as string);
-  const { report, error } = mergeReports(inputs.map((f) => path.resolve(io.cwd, f)), {
-    rootDir,
-    baseline,
-    tolerance,
-    update: flags.update === true || io.env.LEAKPROOF_UPDATE_BASELINE === '1',
-  });
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 10)
+    throw new UsageError(`leakproof merge: --tolerance ${flags.tolerance}: expected a number from 0 to 10 (0.25 = +25%)`);
+  const baseline = flags['no-baseline']
+    ? null
+    : path.resolve(rootDir, (flags.baseline as string | undefined) ?? (DEFAULT_OPTIONS.baseline as string));
+  const { report, error } = mergeReports(
+    inputs.map((f) => path.resolve(io.cwd, f)),
+    {
+      rootDir,
+      baseline,
+      tolerance,
+      update: flags.update === true || io.env.LEAKPROOF_UPDATE_BASELINE === '1',
+    },
+  );
   const out = path.resolve(io.cwd, (flags.out as string | undefined) ?? (DEFAULT_OPTIONS.outputFile as string));
   const html = flags.html ? path.resolve(io.cwd, flags.html as string) : false;
   const written = writeReports(report, { json: out, html });
   if (io.env.GITHUB_ACTIONS === 'true') for (const line of githubAnnotations(report)) io.stdout(`${line}\n`);
-  io.stdout(`${textSummary(report, written.map((w) => path.relative(io.cwd, w)))}\n`);
+  io.stdout(
+    `${textSummary(
+      report,
+      written.map((w) => path.relative(io.cwd, w)),
+    )}\n`,
+  );
   if (error && report.verdict.ok) io.stderr(`${error.message}\n`);
   return error ? 1 : 0;
 }

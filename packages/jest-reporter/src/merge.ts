@@ -34,7 +34,10 @@ export function mergeReports(files: string[], options: MergeOptions): { report: 
   for (const [i, report] of reports.entries()) {
     for (const file of report.files) {
       const other = owner.get(file.testPath);
-      if (other) throw new MergeInputError(`leakproof merge: ${file.testPath} is in both ${other} and ${files[i]}: the same test ran in two shards (the same report passed twice, or shards of different runs?)`);
+      if (other)
+        throw new MergeInputError(
+          `leakproof merge: ${file.testPath} is in both ${other} and ${files[i]}: the same test ran in two shards (the same report passed twice, or shards of different runs?)`,
+        );
       owner.set(file.testPath, files[i]);
     }
   }
@@ -75,9 +78,10 @@ function readShardReport(file: string): LeakReport {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'does not exist (did that shard fail before its reporter wrote it, or was its artifact not downloaded?)'
-      : `cannot be read (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist (did that shard fail before its reporter wrote it, or was its artifact not downloaded?)'
+        : `cannot be read (${(error as Error).message})`;
     throw new MergeInputError(`leakproof merge: ${file} ${why}`);
   }
   let value: unknown;
@@ -88,7 +92,9 @@ function readShardReport(file: string): LeakReport {
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > REPORT_SCHEMA_VERSION) {
-    throw new MergeInputError(`leakproof merge: ${file} has schemaVersion ${version}, written by a newer @leakproof/jest-reporter; this one reads version ${REPORT_SCHEMA_VERSION}: use the same version in every job`);
+    throw new MergeInputError(
+      `leakproof merge: ${file} has schemaVersion ${version}, written by a newer @leakproof/jest-reporter; this one reads version ${REPORT_SCHEMA_VERSION}: use the same version in every job`,
+    );
   }
   const problems = schemaProblems('report', value);
   if (problems.length > 0) throw new MergeInputError(`leakproof merge: ${file} is not a leakproof report: ${problems.join('; ')}`);
@@ -101,7 +107,9 @@ function checkShardSet(files: string[], reports: LeakReport[]): void {
   if (sharded.length === 0) return;
   const counts = new Set(sharded.map((r) => r.shard!.shardCount));
   if (counts.size > 1 || sharded.length !== reports.length) {
-    throw new MergeInputError(`leakproof merge: the reports are not shards of one run (shard counts: ${reports.map((r, i) => `${files[i]}: ${r.shard ? `${r.shard.shardIndex}/${r.shard.shardCount}` : 'not sharded'}`).join(', ')})`);
+    throw new MergeInputError(
+      `leakproof merge: the reports are not shards of one run (shard counts: ${reports.map((r, i) => `${files[i]}: ${r.shard ? `${r.shard.shardIndex}/${r.shard.shardCount}` : 'not sharded'}`).join(', ')})`,
+    );
   }
   const count = [...counts][0];
   const byIndex = new Map<number, string>();
@@ -111,5 +119,8 @@ function checkShardSet(files: string[], reports: LeakReport[]): void {
     byIndex.set(r.shard!.shardIndex, files[i]);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) throw new MergeInputError(`leakproof merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing: pass the report of every shard`);
+  if (missing.length > 0)
+    throw new MergeInputError(
+      `leakproof merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing: pass the report of every shard`,
+    );
 }

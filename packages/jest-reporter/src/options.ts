@@ -34,7 +34,8 @@ export function resolveReporterOptions(raw: unknown): ResolvedReporterOptions {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw optionError('options', raw, 'an object');
   const options = raw as Record<string, unknown>;
   for (const key of Object.keys(options)) {
-    if (!(key in DEFAULT_OPTIONS)) throw new Error(`@leakproof/jest-reporter: unknown option "${key}"; valid options: ${Object.keys(DEFAULT_OPTIONS).join(', ')}`);
+    if (!(key in DEFAULT_OPTIONS))
+      throw new Error(`@leakproof/jest-reporter: unknown option "${key}"; valid options: ${Object.keys(DEFAULT_OPTIONS).join(', ')}`);
   }
   const resolved = { ...DEFAULT_OPTIONS };
   for (const key of ['outputFile', 'htmlFile', 'baseline'] as const) {
@@ -45,7 +46,8 @@ export function resolveReporterOptions(raw: unknown): ResolvedReporterOptions {
   }
   if (options.tolerance !== undefined) {
     const value = options.tolerance;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10) throw optionError('tolerance', value, 'a number from 0 to 10 (0.25 = +25%)');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10)
+      throw optionError('tolerance', value, 'a number from 0 to 10 (0.25 = +25%)');
     resolved.tolerance = value;
   }
   if (options.annotations !== undefined) {

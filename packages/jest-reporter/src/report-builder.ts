@@ -92,7 +92,13 @@ function reportCheck(rootDir: string, testPath: string, fullName: string, check:
     const { leaked, runs, totalCalls, durationMs, notes } = check.measurement;
     out.measurement = {
       leaked,
-      runs: runs.map(({ warmupCalls, callsPerRound, rounds, growing, sporadic }) => ({ warmupCalls, callsPerRound, rounds, growing, sporadic })),
+      runs: runs.map(({ warmupCalls, callsPerRound, rounds, growing, sporadic }) => ({
+        warmupCalls,
+        callsPerRound,
+        rounds,
+        growing,
+        sporadic,
+      })),
       totalCalls,
       durationMs,
       notes,
@@ -102,8 +108,18 @@ function reportCheck(rootDir: string, testPath: string, fullName: string, check:
 }
 
 const FINDING_FIELDS = [
-  'kind', 'what', 'countPerCall', 'bytesPerCall', 'per', 'perRound', 'site', 'allocationStack',
-  'retainerPath', 'retainedByGlobalHandle', 'allocator', 'nativeStack',
+  'kind',
+  'what',
+  'countPerCall',
+  'bytesPerCall',
+  'per',
+  'perRound',
+  'site',
+  'allocationStack',
+  'retainerPath',
+  'retainedByGlobalHandle',
+  'allocator',
+  'nativeStack',
 ] as const satisfies ReadonlyArray<keyof LeakFinding>;
 
 function pickFinding(finding: LeakFinding): LeakFinding {

@@ -27,7 +27,11 @@ export function schemaProblems(kind: 'report' | 'baseline', value: unknown): str
 
 function formatError(error: ErrorObject): string {
   const where = error.instancePath || '(top level)';
-  const extra = error.keyword === 'additionalProperties' ? ` (${JSON.stringify(error.params.additionalProperty)})`
-    : error.keyword === 'enum' ? ` (one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})` : '';
+  const extra =
+    error.keyword === 'additionalProperties'
+      ? ` (${JSON.stringify(error.params.additionalProperty)})`
+      : error.keyword === 'enum'
+        ? ` (one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
+        : '';
   return `${where} ${error.message}${extra}`;
 }

@@ -25,13 +25,20 @@ export function textSummary(report: LeakReport, outputs: string[] = []): string 
   }
   const lines: string[] = [];
   if (rows.length > 0) {
-    lines.push('', 'leakproof findings:', ...table(['test', 'kind', 'what grew', 'size', 'retainer / site', 'state'], rows.slice(0, MAX_ROWS)));
+    lines.push(
+      '',
+      'leakproof findings:',
+      ...table(['test', 'kind', 'what grew', 'size', 'retainer / site', 'state'], rows.slice(0, MAX_ROWS)),
+    );
     if (rows.length > MAX_ROWS) lines.push(`  ... and ${rows.length - MAX_ROWS} more (see the report)`);
   }
   const baseline = report.baseline;
   if (baseline?.grown.length) {
     lines.push('', `grown beyond +${Math.round(baseline.tolerance * 100)}% of ${baseline.path}:`);
-    for (const g of baseline.grown) lines.push(`  ${g.id}: ${g.baseline.countPerCall} -> ${g.current.countPerCall} per ${g.current.per}, ${g.baseline.bytesPerCall} -> ${g.current.bytesPerCall} B (+${Math.round(g.growth * 100)}%)`);
+    for (const g of baseline.grown)
+      lines.push(
+        `  ${g.id}: ${g.baseline.countPerCall} -> ${g.current.countPerCall} per ${g.current.per}, ${g.baseline.bytesPerCall} -> ${g.current.bytesPerCall} B (+${Math.round(g.growth * 100)}%)`,
+      );
   }
   if (baseline?.obsolete.length) {
     lines.push('', `obsolete in ${baseline.path} (fixed, or the test is gone; accept with jest -u or LEAKPROOF_UPDATE_BASELINE=1):`);
@@ -58,11 +65,14 @@ export function verdictLine(report: Pick<LeakReport, 'tests' | 'baseline'>, extr
   const regressions = (b?.newFindings.length ?? 0) + (b?.grown.length ?? 0);
   const ok = regressions === 0 && !extraError;
   const testCount = report.tests.filter((t) => t.fullName !== '').length;
-  if (total === 0 && !b?.obsolete.length && ok) return { ok, summary: `leakproof: no leaks found in ${testCount} test${testCount === 1 ? '' : 's'}.` };
+  if (total === 0 && !b?.obsolete.length && ok)
+    return { ok, summary: `leakproof: no leaks found in ${testCount} test${testCount === 1 ? '' : 's'}.` };
   const parts = [`${total} finding${total === 1 ? '' : 's'} in ${tests.size} test${tests.size === 1 ? '' : 's'}`];
   if (failedTests) parts.push(`${failedTests} failed ${failedTests === 1 ? 'its test' : 'their tests'}`);
   if (b?.applied) {
-    parts.push(`baseline ${b.path}: ${b.newFindings.length} new, ${b.grown.length} grown, ${accepted} accepted, ${b.obsolete.length} obsolete`);
+    parts.push(
+      `baseline ${b.path}: ${b.newFindings.length} new, ${b.grown.length} grown, ${accepted} accepted, ${b.obsolete.length} obsolete`,
+    );
   } else if (b) parts.push(`baseline not applied: ${b.reason}`);
   if (b?.written) parts.push(`baseline written to ${b.path}`);
   if (extraError) parts.push(extraError);

@@ -41,14 +41,16 @@ function searchArguments(base: unknown, options: SearchOptions | undefined): Sea
   if (!Object.prototype.hasOwnProperty.call(SCOPES, scope)) {
     throw new RangeError(`search: options.scope must be 'base', 'one' or 'sub', got ${show(scope)}`);
   }
-  if (typeof filter !== 'string' || filter === '') throw new TypeError(`search: options.filter must be a non-empty string, got ${show(filter)}`);
+  if (typeof filter !== 'string' || filter === '')
+    throw new TypeError(`search: options.filter must be a non-empty string, got ${show(filter)}`);
   if (attributes !== undefined && (!Array.isArray(attributes) || !attributes.every((a) => typeof a === 'string'))) {
     throw new TypeError(`search: options.attributes must be an array of strings, got ${show(attributes)}`);
   }
   let pageSize = 0;
   let cookie: Buffer | undefined;
   if (paged !== undefined) {
-    if (paged === null || typeof paged !== 'object') throw new TypeError(`search: options.paged must be { pageSize, cookie? }, got ${show(paged)}`);
+    if (paged === null || typeof paged !== 'object')
+      throw new TypeError(`search: options.paged must be { pageSize, cookie? }, got ${show(paged)}`);
     pageSize = checkInteger('search: options.paged.pageSize', paged.pageSize, 1);
     if (paged.cookie !== undefined && !Buffer.isBuffer(paged.cookie)) {
       throw new TypeError(`search: options.paged.cookie must be a Buffer (a previous result's cookie), got ${show(paged.cookie)}`);
@@ -81,10 +83,13 @@ export class Client {
   #closed = false;
 
   constructor(options: ClientOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`new Client(options): options must be an object such as { url: 'ldap://localhost:389' }, got ${show(options)}`);
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`new Client(options): options must be an object such as { url: 'ldap://localhost:389' }, got ${show(options)}`);
     const { url, timeout } = options;
     if (typeof url !== 'string' || !/^ldap:\/\/[^/?#]*\/?$/i.test(url)) {
-      throw new TypeError(`new Client(options): options.url must be an ldap:// URL string such as 'ldap://localhost:389', got ${show(url)}`);
+      throw new TypeError(
+        `new Client(options): options.url must be an ldap:// URL string such as 'ldap://localhost:389', got ${show(url)}`,
+      );
     }
     const timeoutMs = timeout === undefined ? 0 : checkInteger('new Client(options): options.timeout (ms)', timeout, 1);
     const { NativeClient } = (this.constructor as typeof Client).binding();

@@ -106,7 +106,12 @@ interface NativeFailure {
 }
 
 function isNativeFailure(value: unknown): value is NativeFailure {
-  return typeof value === 'object' && value !== null && typeof (value as NativeFailure).code === 'number' && typeof (value as NativeFailure).text === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as NativeFailure).code === 'number' &&
+    typeof (value as NativeFailure).text === 'string'
+  );
 }
 
 /**

@@ -12,8 +12,27 @@ export interface NativeSearchResult {
 export interface NativeClient {
   connect(): Promise<void>;
   bind(dn: string, password: string): Promise<void>;
-  search(base: string, scope: number, filter: string, attributes: string[] | undefined, sizeLimit: number, timeLimit: number, pageSize: number, cookie: Buffer | undefined): Promise<NativeSearchResult>;
-  searchStream(base: string, scope: number, filter: string, attributes: string[] | undefined, sizeLimit: number, timeLimit: number, pageSize: number, cookie: Buffer | undefined, onEntry: (entry: SearchEntry) => void): { msgid: number; done: Promise<NativeSearchResult> };
+  search(
+    base: string,
+    scope: number,
+    filter: string,
+    attributes: string[] | undefined,
+    sizeLimit: number,
+    timeLimit: number,
+    pageSize: number,
+    cookie: Buffer | undefined,
+  ): Promise<NativeSearchResult>;
+  searchStream(
+    base: string,
+    scope: number,
+    filter: string,
+    attributes: string[] | undefined,
+    sizeLimit: number,
+    timeLimit: number,
+    pageSize: number,
+    cookie: Buffer | undefined,
+    onEntry: (entry: SearchEntry) => void,
+  ): { msgid: number; done: Promise<NativeSearchResult> };
   abandon(msgid: number): void;
   unbind(): void;
   readonly pending: number;
@@ -34,11 +53,14 @@ export function loadShippedAddon(): NativeBinding {
   try {
     binding = load(PACKAGE_DIR);
   } catch (error) {
-    throw new Error(`@leakproof/ldap: the native addon is not built (${(error as Error).message.split('\n')[0]}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`);
+    throw new Error(
+      `@leakproof/ldap: the native addon is not built (${(error as Error).message.split('\n')[0]}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`,
+    );
   }
   // gyp also copies each target's .node into build/Release: node-gyp-build takes the first by
   // name, which is the shipped one; a regression build must never be shipped by accident.
-  if (binding.variant !== 'shipped') throw new Error(`@leakproof/ldap: node-gyp-build loaded the ${binding.variant} regression build instead of the shipped addon`);
+  if (binding.variant !== 'shipped')
+    throw new Error(`@leakproof/ldap: node-gyp-build loaded the ${binding.variant} regression build instead of the shipped addon`);
   return binding;
 }
 
@@ -50,7 +72,9 @@ export function loadRegressionAddon(target: string): NativeBinding {
   const candidates = ['Release', 'Debug'].map((dir) => path.join(PACKAGE_DIR, 'build', dir, 'regressions', `${target}.node`));
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
-    throw new Error(`@leakproof/ldap: regression addon ${target}.node is not built (looked for ${candidates.join(', ')}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`);
+    throw new Error(
+      `@leakproof/ldap: regression addon ${target}.node is not built (looked for ${candidates.join(', ')}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`,
+    );
   }
   return require(file) as NativeBinding;
 }

@@ -25,12 +25,17 @@ const loaded = new Map<RegressionName, RegressionModule>();
 
 export function loadRegressionClient(name: RegressionName): RegressionModule {
   if (!Object.prototype.hasOwnProperty.call(REGRESSIONS, name)) {
-    throw new RangeError(`loadRegressionClient(name): name must be one of ${Object.keys(REGRESSIONS).map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(name)}`);
+    throw new RangeError(
+      `loadRegressionClient(name): name must be one of ${Object.keys(REGRESSIONS)
+        .map((n) => `'${n}'`)
+        .join(', ')}, got ${JSON.stringify(name)}`,
+    );
   }
   let module = loaded.get(name);
   if (!module) {
     const binding: NativeBinding = loadRegressionAddon(REGRESSIONS[name]);
-    if (binding.variant !== name) throw new Error(`@leakproof/ldap: ${REGRESSIONS[name]}.node reports variant ${binding.variant}, expected ${name}`);
+    if (binding.variant !== name)
+      throw new Error(`@leakproof/ldap: ${REGRESSIONS[name]}.node reports variant ${binding.variant}, expected ${name}`);
     class Client extends ClientBase {
       protected static override binding = (): NativeBinding => binding;
     }

@@ -53,5 +53,6 @@ if (args.includes('--json')) {
 } else {
   console.log(`malloc(${size})/free pairs from an addon, ${pairs} per sample, median of ${rounds} rounds (node ${process.version})`);
   console.log('mode                 ns/pair   added by tracking');
-  for (const r of results) console.log(`${r.mode.padEnd(20)} ${String(r.nsPerPair).padStart(7)}   ${r.mode === 'off' ? '' : `+${r.addedNs} ns`}`);
+  for (const r of results)
+    console.log(`${r.mode.padEnd(20)} ${String(r.nsPerPair).padStart(7)}   ${r.mode === 'off' ? '' : `+${r.addedNs} ns`}`);
 }

@@ -67,8 +67,19 @@ function measure(passes) {
 const results = passesList.flatMap(measure);
 const goal = 2;
 const judged = (r) => r.mode !== 'off' && !r.mode.includes('no memo');
-const withinGoal = Object.fromEntries(passesList.map((p) => [p, results.filter((r) => r.passes === p && judged(r)).every((r) => r.ratioVsOff <= goal)]));
-const report = { node: process.version, allocsPerCall: allocs, callsPerSample: calls, rounds, goalRatio: goal, withinGoal, results, checksum: sink % 1000 };
+const withinGoal = Object.fromEntries(
+  passesList.map((p) => [p, results.filter((r) => r.passes === p && judged(r)).every((r) => r.ratioVsOff <= goal)]),
+);
+const report = {
+  node: process.version,
+  allocsPerCall: allocs,
+  callsPerSample: calls,
+  rounds,
+  goalRatio: goal,
+  withinGoal,
+  results,
+  checksum: sink % 1000,
+};
 
 if (args.includes('--json')) {
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -80,10 +91,14 @@ if (args.includes('--json')) {
   console.log('| passes | tracking | µs per call | vs off | added per allocation |');
   console.log('|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.passes} | ${r.mode} | ${r.usPerCall} | ${r.ratioVsOff.toFixed(2)}x | ${r.mode === 'off' ? '' : `${r.nsAddedPerAlloc} ns`} |`);
+    console.log(
+      `| ${r.passes} | ${r.mode} | ${r.usPerCall} | ${r.ratioVsOff.toFixed(2)}x | ${r.mode === 'off' ? '' : `${r.nsAddedPerAlloc} ns`} |`,
+    );
   }
   console.log('');
   for (const p of passesList) {
-    console.log(`passes ${p}: goal (tracking on at most ${goal}x off, counting and stacks with the memo): ${withinGoal[p] ? 'met' : 'NOT met'}`);
+    console.log(
+      `passes ${p}: goal (tracking on at most ${goal}x off, counting and stacks with the memo): ${withinGoal[p] ? 'met' : 'NOT met'}`,
+    );
   }
 }

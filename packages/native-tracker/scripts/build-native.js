@@ -23,7 +23,9 @@ if (dirs.length === 0) {
 
 function fail(message) {
   if (optional) {
-    console.warn(`build-native: ${message}\nbuild-native: continuing without the native addon; native allocation tracking will report itself unavailable`);
+    console.warn(
+      `build-native: ${message}\nbuild-native: continuing without the native addon; native allocation tracking will report itself unavailable`,
+    );
     process.exit(0);
   }
   console.error(`build-native: ${message}`);
@@ -43,9 +45,7 @@ function findNodeGyp() {
 
 const nodeGyp = findNodeGyp();
 const prefix = path.resolve(path.dirname(process.execPath), '..');
-const nodedir =
-  process.env.npm_config_nodedir ||
-  (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
+const nodedir = process.env.npm_config_nodedir || (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
 
 function run(dir, gypArgs) {
   const full = [nodeGyp, ...gypArgs, ...(nodedir ? [`--nodedir=${nodedir}`] : []), '--jobs=max', '--loglevel=warn'];

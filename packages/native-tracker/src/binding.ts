@@ -11,7 +11,9 @@ export interface NativeBinding {
   isRunning(): boolean;
   mark(): number;
   counters(): NativeCounters;
-  survivorsSince(epoch: number): Array<Omit<NativeSurvivorSite, 'frames'> & { frames: Array<Omit<NativeSurvivorSite['frames'][number], 'object'>> }>;
+  survivorsSince(
+    epoch: number,
+  ): Array<Omit<NativeSurvivorSite, 'frames'> & { frames: Array<Omit<NativeSurvivorSite['frames'][number], 'object'>> }>;
   objects(): NativeObject[];
   slotsOf(pathSubstring: string): Array<{ symbol: string; hooked: boolean }>;
 }

@@ -80,7 +80,12 @@ export function startNativeTracking(options: NativeTrackerOptions = {}): StartRe
   }
   const native = binding();
   native.start({ stackDepth, stackMemo: options.stackMemo ?? true, skip, skipExecutableDeps: options.skipExecutableDeps ?? true });
-  return { tracked: native.objects().filter((o) => o.tracked).map((o) => o.path) };
+  return {
+    tracked: native
+      .objects()
+      .filter((o) => o.tracked)
+      .map((o) => o.path),
+  };
 }
 
 /** Restores every patched GOT slot. Returns false when tracking was not running (harmless). */

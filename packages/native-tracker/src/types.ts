@@ -23,9 +23,7 @@ export interface NativeTrackerOptions {
   skipExecutableDeps?: boolean;
 }
 
-export type NativeTrackingStatus =
-  | { available: true; glibcVersion: string }
-  | { available: false; reason: string };
+export type NativeTrackingStatus = { available: true; glibcVersion: string } | { available: false; reason: string };
 
 /** A loaded shared object and whether its allocations are tracked. */
 export interface NativeObject {

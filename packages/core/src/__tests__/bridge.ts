@@ -1,4 +1,11 @@
-import { measureLeaks, resolveLeakOptions, type CallUnderTest, type InspectorClient, type LeakOptions, type LeakVerdict } from '@leakproof/core';
+import {
+  measureLeaks,
+  resolveLeakOptions,
+  type CallUnderTest,
+  type InspectorClient,
+  type LeakOptions,
+  type LeakVerdict,
+} from '@leakproof/core';
 
 // The engine is used end to end, as the adapters use it: from the built package (the heap snapshot
 // explanation runs in a worker thread started from dist/), with the environment's inspector session.

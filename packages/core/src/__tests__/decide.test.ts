@@ -60,8 +60,14 @@ describe('growingHandleTypes', () => {
   const rounds = 5;
 
   test('a type grown by at least one per round leaks, with its growth', () => {
-    const before = new Map([['Timeout', 2], ['TCPWRAP', 1]]);
-    const after = new Map([['Timeout', 7], ['TCPWRAP', 4]]);
+    const before = new Map([
+      ['Timeout', 2],
+      ['TCPWRAP', 1],
+    ]);
+    const after = new Map([
+      ['Timeout', 7],
+      ['TCPWRAP', 4],
+    ]);
     expect(growingHandleTypes(before, after, rounds)).toEqual([{ type: 'Timeout', growth: 5 }]);
   });
 
@@ -71,8 +77,16 @@ describe('growingHandleTypes', () => {
   });
 
   test('growth below the number of rounds, no growth and shrinking are not leaks', () => {
-    const before = new Map([['Timeout', 3], ['FSReqCallback', 10], ['TTYWrap', 2]]);
-    const after = new Map([['Timeout', 7], ['FSReqCallback', 1], ['TTYWrap', 2]]);
+    const before = new Map([
+      ['Timeout', 3],
+      ['FSReqCallback', 10],
+      ['TTYWrap', 2],
+    ]);
+    const after = new Map([
+      ['Timeout', 7],
+      ['FSReqCallback', 1],
+      ['TTYWrap', 2],
+    ]);
     expect(growingHandleTypes(before, after, rounds)).toEqual([]);
   });
 
@@ -81,7 +95,11 @@ describe('growingHandleTypes', () => {
   });
 
   test('several types can grow at once', () => {
-    const after = new Map([['Timeout', 10], ['TCPServerWrap', 5], ['Immediate', 1]]);
+    const after = new Map([
+      ['Timeout', 10],
+      ['TCPServerWrap', 5],
+      ['Immediate', 1],
+    ]);
     expect(growingHandleTypes(new Map(), after, rounds)).toEqual([
       { type: 'Timeout', growth: 10 },
       { type: 'TCPServerWrap', growth: 5 },

@@ -68,8 +68,12 @@ describe('formatFinding', () => {
     const text = formatFinding(objects);
     const lines = text.split('\n');
     expect(lines[0]).toBe('SessionRecord: +1 per call (+48 B/call; survivors per round: 16, 16.2, 15.8, 16, 16)');
-    expect(lines[1]).toBe('  retained by: (GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord');
-    expect(lines[2]).toBe('  allocated at: openSession (src/sessions.js:12:7) <- handleRequest (src/sessions.js:40:3) <- (anonymous) (node:internal/timers:1:1)');
+    expect(lines[1]).toBe(
+      '  retained by: (GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord',
+    );
+    expect(lines[2]).toBe(
+      '  allocated at: openSession (src/sessions.js:12:7) <- handleRequest (src/sessions.js:40:3) <- (anonymous) (node:internal/timers:1:1)',
+    );
     expect(lines).toHaveLength(3);
   });
 
@@ -87,14 +91,18 @@ describe('formatFinding', () => {
       perRound: [],
       site: 'openSession (src/sessions.js:12:7)',
     });
-    expect(text).toBe('objects allocated at openSession (src/sessions.js:12:7): +2 per call (+96 B/call)\n  allocated at: openSession (src/sessions.js:12:7)');
+    expect(text).toBe(
+      'objects allocated at openSession (src/sessions.js:12:7): +2 per call (+96 B/call)\n  allocated at: openSession (src/sessions.js:12:7)',
+    );
     expect(text).not.toContain('retained by');
   });
 
   test('handles: the resource type, per call, and that it was never closed; no bytes', () => {
     const text = formatFinding(handles);
     expect(text).toBe('open handles: Timeout +1 per call (never closed)');
-    expect(formatFinding({ ...handles, what: 'TCPServerWrap', countPerCall: 0.25 })).toBe('open handles: TCPServerWrap +0.25 per call (never closed)');
+    expect(formatFinding({ ...handles, what: 'TCPServerWrap', countPerCall: 0.25 })).toBe(
+      'open handles: TCPServerWrap +0.25 per call (never closed)',
+    );
   });
 });
 
@@ -123,7 +131,15 @@ describe('formatVerdict', () => {
   });
 
   test('a clean verdict shows only the measurement', () => {
-    const clean: LeakVerdict = { ...verdict, leaked: false, findings: [], notes: [], runs: [verdict.runs[0]], totalCalls: 96, durationMs: 80 };
+    const clean: LeakVerdict = {
+      ...verdict,
+      leaked: false,
+      findings: [],
+      notes: [],
+      runs: [verdict.runs[0]],
+      totalCalls: 96,
+      durationMs: 80,
+    };
     expect(formatVerdict(clean)).toBe('measured: 16 warm-up calls, 5 rounds x 16 calls (96 calls, 80 ms)');
     expect(formatMeasurement(clean)).toBe(formatVerdict(clean));
   });
@@ -131,7 +147,9 @@ describe('formatVerdict', () => {
 
 describe('shortRetainerPath', () => {
   test('starts at the last variable that holds the chain, naming the kind of root', () => {
-    expect(shortRetainerPath(retainerPath)).toBe('(GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord');
+    expect(shortRetainerPath(retainerPath)).toBe(
+      '(GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord',
+    );
   });
 
   test('a path from another root says (GC roots)', () => {
@@ -140,7 +158,14 @@ describe('shortRetainerPath', () => {
   });
 
   test('the innermost of several anchors wins', () => {
-    const p = ['(GC roots)', 'system / Context.registry (closure variable)', 'Object.byId', 'system / Context.pending (closure variable)', 'Array[0]', 'Job'];
+    const p = [
+      '(GC roots)',
+      'system / Context.registry (closure variable)',
+      'Object.byId',
+      'system / Context.pending (closure variable)',
+      'Array[0]',
+      'Job',
+    ];
     expect(shortRetainerPath(p)).toBe('(GC roots) ... system / Context.pending (closure variable) -> Array[0] -> Job');
   });
 

@@ -20,11 +20,14 @@ class MeasuredLeakRecord {
 
 test('a function that keeps nothing does not leak', async () => {
   let calls = 0;
-  const verdict = await measure(() => {
-    calls++;
-    const temp = { a: [1, 2, 3], s: `call ${calls}` };
-    return JSON.stringify(temp).length;
-  }, { explain: false });
+  const verdict = await measure(
+    () => {
+      calls++;
+      const temp = { a: [1, 2, 3], s: `call ${calls}` };
+      return JSON.stringify(temp).length;
+    },
+    { explain: false },
+  );
   expect(verdict.leaked).toBe(false);
   expect(verdict.findings).toEqual([]);
   expect(verdict.totalCalls).toBe(calls);
@@ -36,9 +39,12 @@ test('a function that keeps nothing does not leak', async () => {
 test('a function that keeps one object per call leaks: the class, ~1 per call, its holder and where it was made', async () => {
   const store: MeasuredLeakRecord[] = [];
   let i = 0;
-  const verdict = await measure(function keepRecord() {
-    store.push(new MeasuredLeakRecord(i++));
-  }, { timeout: EXPLAIN_TIMEOUT });
+  const verdict = await measure(
+    function keepRecord() {
+      store.push(new MeasuredLeakRecord(i++));
+    },
+    { timeout: EXPLAIN_TIMEOUT },
+  );
   expect(verdict.leaked).toBe(true);
   const finding = verdict.findings.find((f) => f.what === 'MeasuredLeakRecord');
   expect(finding).toBeDefined();
@@ -97,10 +103,13 @@ describe('no verdict in time: MeasurementTimeoutError', () => {
   test('an async fn whose promise never settles', async () => {
     let calls = 0;
     const started = performance.now();
-    const error = await failure(() => {
-      calls++;
-      return new Promise(() => {});
-    }, { timeout: 300 });
+    const error = await failure(
+      () => {
+        calls++;
+        return new Promise(() => {});
+      },
+      { timeout: 300 },
+    );
     const elapsed = performance.now() - started;
     expect(error).toBeInstanceOf(MeasurementTimeoutError);
     expect((error as Error).message).toContain('no verdict within 300 ms');
@@ -113,11 +122,14 @@ describe('no verdict in time: MeasurementTimeoutError', () => {
 
   test('a slow synchronous fn that cannot finish the calls in time', async () => {
     let calls = 0;
-    const error = await failure(() => {
-      calls++;
-      const until = performance.now() + 5;
-      while (performance.now() < until);
-    }, { timeout: 150 });
+    const error = await failure(
+      () => {
+        calls++;
+        const until = performance.now() + 5;
+        while (performance.now() < until);
+      },
+      { timeout: 150 },
+    );
     expect(error).toBeInstanceOf(MeasurementTimeoutError);
     expect((error as Error).message).toContain(`only ${calls} calls completed`);
     expect(calls).toBeLessThan(16 + 5 * 16);
@@ -128,9 +140,12 @@ describe('handles', () => {
   test('an interval started per call and never cleared is a Timeout handle leak', async () => {
     const intervals: Array<ReturnType<typeof setInterval>> = [];
     try {
-      const verdict = await measure(() => {
-        intervals.push(setInterval(() => {}, 1_000_000));
-      }, { explain: false });
+      const verdict = await measure(
+        () => {
+          intervals.push(setInterval(() => {}, 1_000_000));
+        },
+        { explain: false },
+      );
       expect(verdict.leaked).toBe(true);
       const finding = verdict.findings.find((f) => f.kind === 'handles');
       expect(finding).toMatchObject({ kind: 'handles', what: 'Timeout' });
@@ -141,19 +156,25 @@ describe('handles', () => {
   });
 
   test('timers cleared within the call are not a leak', async () => {
-    const verdict = await measure(() => {
-      const t = setInterval(() => {}, 1_000_000);
-      clearInterval(t);
-    }, { explain: false });
+    const verdict = await measure(
+      () => {
+        const t = setInterval(() => {}, 1_000_000);
+        clearInterval(t);
+      },
+      { explain: false },
+    );
     expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
   });
 
   test('handles: false does not count handles', async () => {
     const intervals: Array<ReturnType<typeof setInterval>> = [];
     try {
-      const verdict = await measure(() => {
-        intervals.push(setInterval(() => {}, 1_000_000));
-      }, { explain: false, handles: false });
+      const verdict = await measure(
+        () => {
+          intervals.push(setInterval(() => {}, 1_000_000));
+        },
+        { explain: false, handles: false },
+      );
       expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
     } finally {
       for (const interval of intervals) clearInterval(interval);
@@ -165,9 +186,12 @@ describe('the ignore option removes findings', () => {
   test('by handle type', async () => {
     const intervals: Array<ReturnType<typeof setInterval>> = [];
     try {
-      const verdict = await measure(() => {
-        intervals.push(setInterval(() => {}, 1_000_000));
-      }, { explain: false, ignore: ['Timeout'] });
+      const verdict = await measure(
+        () => {
+          intervals.push(setInterval(() => {}, 1_000_000));
+        },
+        { explain: false, ignore: ['Timeout'] },
+      );
       expect(verdict.findings.filter((f) => f.kind === 'handles')).toEqual([]);
     } finally {
       for (const interval of intervals) clearInterval(interval);
@@ -176,9 +200,12 @@ describe('the ignore option removes findings', () => {
 
   test('by allocation site', async () => {
     const store: MeasuredLeakRecord[] = [];
-    const verdict = await measure(function keepIgnoredRecord() {
-      store.push(new MeasuredLeakRecord(store.length));
-    }, { explain: false, ignore: [/^keepIgnoredRecord /] });
+    const verdict = await measure(
+      function keepIgnoredRecord() {
+        store.push(new MeasuredLeakRecord(store.length));
+      },
+      { explain: false, ignore: [/^keepIgnoredRecord /] },
+    );
     expect(verdict.leaked).toBe(false);
     expect(verdict.findings).toEqual([]);
     expect(store.length).toBe(verdict.totalCalls);
@@ -189,9 +216,12 @@ describe('the ignore option removes findings', () => {
       constructor(readonly n: number) {}
     }
     const store: IgnoredLeakRecord[] = [];
-    const verdict = await measure(function keepByName() {
-      store.push(new IgnoredLeakRecord(store.length));
-    }, { ignore: ['IgnoredLeakRecord'], timeout: EXPLAIN_TIMEOUT });
+    const verdict = await measure(
+      function keepByName() {
+        store.push(new IgnoredLeakRecord(store.length));
+      },
+      { ignore: ['IgnoredLeakRecord'], timeout: EXPLAIN_TIMEOUT },
+    );
     // The sampler did see the site grow: the finding was left out by name, not missed.
     expect(verdict.runs[verdict.runs.length - 1].growing).toEqual([expect.stringMatching(/^keepByName \(/)]);
     // Neither under its class nor as "objects allocated at keepByName" (the fallback when no class

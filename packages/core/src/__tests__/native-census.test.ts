@@ -1,4 +1,11 @@
-import { isSuppressed, nativeSiteName, nativeSurvivorsByWindow, shortFunctionName, type NativeProbe, type NativeSite } from '../native-census';
+import {
+  isSuppressed,
+  nativeSiteName,
+  nativeSurvivorsByWindow,
+  shortFunctionName,
+  type NativeProbe,
+  type NativeSite,
+} from '../native-census';
 import type { NativeFrameRef } from '../types';
 
 const frame = (fn: string | null, object: string | null, offset = 0x10): NativeFrameRef => ({ function: fn, object, offset });
@@ -28,7 +35,10 @@ describe('nativeSurvivorsByWindow', () => {
 
   test('cuts live blocks into the windows they were allocated in, per site', () => {
     const blocks = [
-      ...[1, 2, 3].flatMap((epoch) => [{ epoch, site: leak, bytes: 64 }, { epoch, site: leak, bytes: 64 }]),
+      ...[1, 2, 3].flatMap((epoch) => [
+        { epoch, site: leak, bytes: 64 },
+        { epoch, site: leak, bytes: 64 },
+      ]),
       { epoch: 1, site: once, bytes: 49 },
       { epoch: 4, site: leak, bytes: 64 }, // after the last boundary: in no window
     ];
@@ -47,7 +57,10 @@ describe('nativeSurvivorsByWindow', () => {
 describe('names', () => {
   test.each([
     ['(anonymous namespace)::LeakMalloc(Napi::CallbackInfo const&)', 'LeakMalloc'],
-    ['Napi::details::CallbackData<Napi::Value (*)(Napi::CallbackInfo const&), Napi::Value>::Wrapper(napi_env__*, napi_callback_info__*)', 'Napi::details::CallbackData<...>::Wrapper'],
+    [
+      'Napi::details::CallbackData<Napi::Value (*)(Napi::CallbackInfo const&), Napi::Value>::Wrapper(napi_env__*, napi_callback_info__*)',
+      'Napi::details::CallbackData<...>::Wrapper',
+    ],
     ['std::vector<int, std::allocator<int> >::push_back(int const&) const', 'std::vector<...>::push_back'],
     ['make_record', 'make_record'],
     ['operator new(unsigned long)', 'operator new'],
@@ -56,13 +69,23 @@ describe('names', () => {
   });
 
   test('a site is named after its innermost addon frame, else its innermost named frame', () => {
-    expect(nativeSiteName({ allocator: 'malloc', frames: [frame('ber_memalloc_x', 'liblber-2.5.so.0'), frame('HandleSearchResult(Foo&)', 'ldap.node')] })).toBe('HandleSearchResult (ldap.node)');
-    expect(nativeSiteName({ allocator: 'malloc', frames: [frame(null, 'libfoo.so'), frame('foo_alloc', 'libfoo.so')] })).toBe('foo_alloc (libfoo.so)');
+    expect(
+      nativeSiteName({
+        allocator: 'malloc',
+        frames: [frame('ber_memalloc_x', 'liblber-2.5.so.0'), frame('HandleSearchResult(Foo&)', 'ldap.node')],
+      }),
+    ).toBe('HandleSearchResult (ldap.node)');
+    expect(nativeSiteName({ allocator: 'malloc', frames: [frame(null, 'libfoo.so'), frame('foo_alloc', 'libfoo.so')] })).toBe(
+      'foo_alloc (libfoo.so)',
+    );
     expect(nativeSiteName({ allocator: 'malloc', frames: [] })).toBe('malloc (no stack)');
   });
 
   test('suppressions match any frame by substring or RegExp, like valgrind suppressions', () => {
-    const site = { allocator: 'malloc', frames: [frame('sasl_client_init', 'libsasl2.so.2'), frame('ldap_int_initialize', 'libldap-2.5.so.0')] };
+    const site = {
+      allocator: 'malloc',
+      frames: [frame('sasl_client_init', 'libsasl2.so.2'), frame('ldap_int_initialize', 'libldap-2.5.so.0')],
+    };
     expect(isSuppressed(site, ['libsasl2.so'])).toBe(true);
     expect(isSuppressed(site, [/^ldap_int_/])).toBe(true);
     expect(isSuppressed(site, ['HandleSearchResult'])).toBe(false);

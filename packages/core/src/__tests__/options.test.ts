@@ -47,7 +47,19 @@ describe('defaults', () => {
 
   test('given values are kept as they are', () => {
     const ignore = ['Timeout', /^Foo/];
-    const given = { warmup: 3, rounds: 7, callsPerRound: 8, maxCallsPerRound: 64, timeout: 900, samplingInterval: 64, ignore, explain: false, handles: false, native: 'off' as const, nativeSuppressions: ['libsasl2.so', /^ldap_/] };
+    const given = {
+      warmup: 3,
+      rounds: 7,
+      callsPerRound: 8,
+      maxCallsPerRound: 64,
+      timeout: 900,
+      samplingInterval: 64,
+      ignore,
+      explain: false,
+      handles: false,
+      native: 'off' as const,
+      nativeSuppressions: ['libsasl2.so', /^ldap_/],
+    };
     expect(resolveLeakOptions(given)).toEqual(given);
   });
 
@@ -116,7 +128,17 @@ describe('other invalid options', () => {
   test('an unknown key names the key and lists the valid options', () => {
     const { message } = errorFor({ round: 5 });
     expect(message).toContain('unknown option "round"');
-    for (const valid of ['rounds', 'warmup', 'callsPerRound', 'maxCallsPerRound', 'timeout', 'samplingInterval', 'ignore', 'explain', 'handles']) {
+    for (const valid of [
+      'rounds',
+      'warmup',
+      'callsPerRound',
+      'maxCallsPerRound',
+      'timeout',
+      'samplingInterval',
+      'ignore',
+      'explain',
+      'handles',
+    ]) {
       expect(message).toContain(valid);
     }
   });
@@ -155,7 +177,9 @@ describe('other invalid options', () => {
   });
 
   test('nativeSuppressions must be a list of patterns', () => {
-    expect(errorFor({ nativeSuppressions: 'libsasl2.so' }).message).toContain('option "nativeSuppressions" must be an array of strings or regular expressions, got "libsasl2.so"');
+    expect(errorFor({ nativeSuppressions: 'libsasl2.so' }).message).toContain(
+      'option "nativeSuppressions" must be an array of strings or regular expressions, got "libsasl2.so"',
+    );
   });
 
   test.each([

@@ -28,7 +28,9 @@ describe('open handles fail the test that left them', () => {
     expect(status(run, 'leaks a listening server')).toBe('failed');
     expect(failure(run, 'leaks a listening server')).toMatch(/TCPSERVERWRAP created at/);
     expect(status(run, 'leaks a child process')).toBe('failed');
-    expect(failure(run, 'leaks a child process')).toMatch(/left 4 open handles:\s+PROCESSWRAP \+ PIPEWRAP x3 created at[\s\S]*handles\.suite\.js:22:/);
+    expect(failure(run, 'leaks a child process')).toMatch(
+      /left 4 open handles:\s+PROCESSWRAP \+ PIPEWRAP x3 created at[\s\S]*handles\.suite\.js:22:/,
+    );
   });
 
   test('closed, cleared, unref()d, late-but-within-grace, opted-out and fake-timer tests pass', () => {
@@ -101,13 +103,17 @@ describe('native check', () => {
   test('a test whose native blocks outlive it fails with size and the allocating function', () => {
     expect(status(run, 'leaks 320 KB of native records')).toBe('failed');
     const text = failure(run, 'leaks 320 KB of native records');
-    expect(text).toMatch(/this test allocated 312\.5 KB of native memory \(5000 blocks\) that was still allocated at the end of the file \(fail above 256\.0 KB\)/);
+    expect(text).toMatch(
+      /this test allocated 312\.5 KB of native memory \(5000 blocks\) that was still allocated at the end of the file \(fail above 256\.0 KB\)/,
+    );
     expect(text).toMatch(/312\.5 KB in 5000 blocks at malloc <- make_record \(corpus\.node\) <- LeakMalloc \(corpus\.node\)/);
   });
 
   test('below the failure threshold it warns, naming the test', () => {
     expect(status(run, 'leaks 64 KB: above the warning, below the failure')).toBe('passed');
-    expect(run.stderr).toMatch(/leaks 64 KB: above the warning, below the failure: leakproof: this test allocated 62\.5 KB of native memory \(1000 blocks\)/);
+    expect(run.stderr).toMatch(
+      /leaks 64 KB: above the warning, below the failure: leakproof: this test allocated 62\.5 KB of native memory \(1000 blocks\)/,
+    );
   });
 
   test('clean code, a pinned toLeak and an opted-out test pass', () => {
@@ -117,7 +123,12 @@ describe('native check', () => {
   });
 
   test('the record for the reporter holds every check with its outcome, findings and the test line', () => {
-    expect(record).toMatchObject({ version: 1, testPath: path.join(SUITES, 'native.suite.js'), nativeTracking: { available: true }, fileChecks: [] });
+    expect(record).toMatchObject({
+      version: 1,
+      testPath: path.join(SUITES, 'native.suite.js'),
+      nativeTracking: { available: true },
+      fileChecks: [],
+    });
     const byName = new Map(record.tests.map((t) => [t.fullName, t]));
     expect([...byName.keys()].sort()).toEqual([
       'leaks 320 KB of native records',
@@ -130,13 +141,29 @@ describe('native check', () => {
       expect.objectContaining({
         source: 'native',
         outcome: 'failed',
-        findings: [expect.objectContaining({ kind: 'native', per: 'test', countPerCall: 5000, bytesPerCall: 320_000, site: 'make_record (corpus.node)', allocator: 'malloc' })],
+        findings: [
+          expect.objectContaining({
+            kind: 'native',
+            per: 'test',
+            countPerCall: 5000,
+            bytesPerCall: 320_000,
+            site: 'make_record (corpus.node)',
+            allocator: 'malloc',
+          }),
+        ],
       }),
     ]);
-    expect(byName.get('leaks 64 KB: above the warning, below the failure')!.checks[0]).toMatchObject({ source: 'native', outcome: 'warned' });
+    expect(byName.get('leaks 64 KB: above the warning, below the failure')!.checks[0]).toMatchObject({
+      source: 'native',
+      outcome: 'warned',
+    });
     const pinned = byName.get('pins a native leak with toLeak (the matcher judges its own calls)')!.checks;
     expect(pinned).toHaveLength(1);
-    expect(pinned[0]).toMatchObject({ source: 'toLeak', outcome: 'passed', findings: [{ kind: 'native', site: 'copy_name (corpus.node)' }] });
+    expect(pinned[0]).toMatchObject({
+      source: 'toLeak',
+      outcome: 'passed',
+      findings: [{ kind: 'native', site: 'copy_name (corpus.node)' }],
+    });
     expect(pinned[0].findings[0].perRound).toHaveLength(5);
     expect(pinned[0].measurement!.runs.length).toBeGreaterThanOrEqual(2);
   });
@@ -148,7 +175,9 @@ test('matchers are registered by the environment, and an un-awaited matcher fail
   expect(failure(run, 'forgets to await toNotLeak')).toMatch(/was not awaited/);
   expect(status(run, 'a test after the forgetful one')).toBe('passed');
   expect(status(run, 'catches a leak with the registered matcher')).toBe('failed');
-  expect(failure(run, 'catches a leak with the registered matcher')).toMatch(/Expected fn not to leak, but it did:[\s\S]*Object: \+1(\.0\d)? per call[\s\S]*store \(closure variable\)/);
+  expect(failure(run, 'catches a leak with the registered matcher')).toMatch(
+    /Expected fn not to leak, but it did:[\s\S]*Object: \+1(\.0\d)? per call[\s\S]*store \(closure variable\)/,
+  );
   expect(status(run, 'passes a clean function')).toBe('passed');
 });
 
@@ -164,7 +193,9 @@ test('warn mode reports without failing; mode off checks nothing (per-file docbl
 test('invalid environment options stop the file with a message naming the option', async () => {
   const run = await runSuite('bad-options.suite.js');
   expect(run.exitCode).toBe(1);
-  expect(run.fileFailure + run.stderr).toMatch(/testEnvironmentOptions\.leakproof\.heap\.mode must be one of "fail", "warn", "off", got "loud"/);
+  expect(run.fileFailure + run.stderr).toMatch(
+    /testEnvironmentOptions\.leakproof\.heap\.mode must be one of "fail", "warn", "off", got "loud"/,
+  );
 });
 
 test('real failures stay failures and clean tests stay clean', async () => {

@@ -35,13 +35,22 @@ export async function runSuites(files: string[], leakproofOptions?: object, env:
     testEnvironment: ENVIRONMENT,
     testEnvironmentOptions: leakproofOptions ? { leakproof: leakproofOptions } : {},
     // JS suites run as written; TypeScript ones through ts-jest (transpile only), as users' do.
-    transform: files.some((f) => f.endsWith('.ts')) ? { '^.+\\.ts$': [TS_JEST, { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'es2022' } }] } : {},
+    transform: files.some((f) => f.endsWith('.ts'))
+      ? { '^.+\\.ts$': [TS_JEST, { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'es2022' } }] }
+      : {},
     // Room for a matcher's heap-snapshot explanation on a loaded 2-core machine.
     testTimeout: 20_000,
   };
   try {
     const { stdout, stderr, exitCode } = await run(env, process.execPath, [
-      JEST, '--ci', '--runInBand', '--json', `--outputFile=${output}`, '--config', JSON.stringify(config), '--runTestsByPath',
+      JEST,
+      '--ci',
+      '--runInBand',
+      '--json',
+      `--outputFile=${output}`,
+      '--config',
+      JSON.stringify(config),
+      '--runTestsByPath',
       ...files.map((file) => path.join(SUITES, file)),
     ]);
     const result = JSON.parse(readFileSync(output, 'utf8'));
@@ -57,7 +66,11 @@ export async function runSuites(files: string[], leakproofOptions?: object, env:
   }
 }
 
-function run(env: Record<string, string>, command: string, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+function run(
+  env: Record<string, string>,
+  command: string,
+  args: string[],
+): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: SUITES, env: childEnv(env) });
     let stdout = '';

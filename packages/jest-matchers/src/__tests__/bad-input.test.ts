@@ -42,9 +42,11 @@ describe('the function under test fails: the test sees its own error', () => {
 
   test('fn throws on the first call, under toLeak too', async () => {
     const own = new Error('not configured');
-    await expect(expect(() => {
-      throw own;
-    }).toLeak()).rejects.toBe(own);
+    await expect(
+      expect(() => {
+        throw own;
+      }).toLeak(),
+    ).rejects.toBe(own);
   });
 
   test('async fn rejects: the same rejection reason', async () => {
@@ -86,11 +88,15 @@ describe('invalid options fail before fn is called', () => {
   });
 
   test('toLeak with an invalid expectation: kind, perCall, what', async () => {
-    await expect(expect(fn).toLeak({ kind: 'x' as never })).rejects.toThrow('toLeak option "kind" must be "js-objects", "native" or "handles", got "x"');
+    await expect(expect(fn).toLeak({ kind: 'x' as never })).rejects.toThrow(
+      'toLeak option "kind" must be "js-objects", "native" or "handles", got "x"',
+    );
     await expect(expect(fn).toLeak({ bytesPerCall: -1 })).rejects.toThrow('toLeak option "bytesPerCall" must be a positive number, got -1');
     await expect(expect(fn).toLeak({ perCall: -1 })).rejects.toThrow('toLeak option "perCall" must be a positive number, got -1');
     await expect(expect(fn).toLeak({ perCall: 0 })).rejects.toThrow('"perCall" must be a positive number, got 0');
-    await expect(expect(fn).toLeak({ what: 42 as never })).rejects.toThrow('toLeak option "what" must be a constructor name or handle type (string or RegExp), got 42');
+    await expect(expect(fn).toLeak({ what: 42 as never })).rejects.toThrow(
+      'toLeak option "what" must be a constructor name or handle type (string or RegExp), got 42',
+    );
     expect(calls).toBe(0);
   });
 });
@@ -99,10 +105,12 @@ describe('no verdict in time', () => {
   test('a never-settling async fn ends with a clear timeout message', async () => {
     let calls = 0;
     const started = Date.now();
-    await expect(expect(() => {
-      calls++;
-      return new Promise(() => {});
-    }).toNotLeak({ timeout: 300 })).rejects.toThrow(/no verdict within 300 ms: call 1 returned a promise that did not settle\. Raise the "timeout" option/);
+    await expect(
+      expect(() => {
+        calls++;
+        return new Promise(() => {});
+      }).toNotLeak({ timeout: 300 }),
+    ).rejects.toThrow(/no verdict within 300 ms: call 1 returned a promise that did not settle\. Raise the "timeout" option/);
     expect(calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -26,8 +26,12 @@ describe('native leaks are caught per call, named after the allocating function'
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/native memory allocated in make_record \(corpus\.node\): \+64 B per call in 1 block \(never freed; blocks left per round: (\d+, ){4}\d+\)/);
-    expect(message).toMatch(/allocated at: malloc <- make_record \(corpus\.node\) <- LeakMalloc \(corpus\.node\) <- Napi::details::CallbackData<\.\.\.>::Wrapper \(corpus\.node\)\n/);
+    expect(message).toMatch(
+      /native memory allocated in make_record \(corpus\.node\): \+64 B per call in 1 block \(never freed; blocks left per round: (\d+, ){4}\d+\)/,
+    );
+    expect(message).toMatch(
+      /allocated at: malloc <- make_record \(corpus\.node\) <- LeakMalloc \(corpus\.node\) <- Napi::details::CallbackData<\.\.\.>::Wrapper \(corpus\.node\)\n/,
+    );
   });
 });
 
@@ -59,6 +63,8 @@ describe('suppressions', () => {
   });
 
   test('a bad native option is rejected with the valid values', async () => {
-    await expect(expect(() => 1).toNotLeak({ native: 'yes' as never })).rejects.toThrow(/option "native" must be one of "auto", "required", "off", got "yes"/);
+    await expect(expect(() => 1).toNotLeak({ native: 'yes' as never })).rejects.toThrow(
+      /option "native" must be one of "auto", "required", "off", got "yes"/,
+    );
   });
 });

@@ -11,7 +11,16 @@ beforeAll(() => schemaProblems('baseline', {}));
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'leakproof-baseline-test-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const entry: BaselineEntry = { testPath: 'a.test.js', fullName: 't', kind: 'handles', what: 'Timeout', site: null, per: 'test', countPerCall: 1, bytesPerCall: 0 };
+const entry: BaselineEntry = {
+  testPath: 'a.test.js',
+  fullName: 't',
+  kind: 'handles',
+  what: 'Timeout',
+  site: null,
+  per: 'test',
+  countPerCall: 1,
+  bytesPerCall: 0,
+};
 
 function bad(text: string): string {
   const file = path.join(dir, 'leakproof-baseline.json');
@@ -34,13 +43,22 @@ test('missing: null; a formatted baseline reads back', () => {
 });
 
 test('bad baselines: each error names the file and what is wrong', () => {
-  expect(bad('{"schemaVersion": 1, "findings": [')).toMatch(/^leakproof: baseline leakproof-baseline\.json: is not valid JSON \(.+\); a merge conflict left in it\?\. The file was left as is; fix it or restore it from version control \(git checkout -- leakproof-baseline\.json\)\.$/);
-  expect(bad('{"schemaVersion": 7, "findings": []}')).toContain('leakproof-baseline.json: has schemaVersion 7, written by a newer leakproof; this one reads version 1: upgrade @leakproof/jest-reporter');
+  expect(bad('{"schemaVersion": 1, "findings": [')).toMatch(
+    /^leakproof: baseline leakproof-baseline\.json: is not valid JSON \(.+\); a merge conflict left in it\?\. The file was left as is; fix it or restore it from version control \(git checkout -- leakproof-baseline\.json\)\.$/,
+  );
+  expect(bad('{"schemaVersion": 7, "findings": []}')).toContain(
+    'leakproof-baseline.json: has schemaVersion 7, written by a newer leakproof; this one reads version 1: upgrade @leakproof/jest-reporter',
+  );
   expect(bad('[]')).toContain('leakproof-baseline.json: does not have the shape of a leakproof baseline: (top level) must be object');
-  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [{ ...entry, countPerCall: 'many', extra: 1 }] })))
-    .toContain('does not have the shape of a leakproof baseline: /findings/0 must NOT have additional properties ("extra"); /findings/0/countPerCall must be number');
-  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [{ ...entry, kind: 'heap' }] }))).toContain('/findings/0/kind must be equal to one of the allowed values (one of "js-objects", "native", "handles")');
-  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [entry, entry] }))).toContain('lists the same finding twice: a.test.js › t › handles: Timeout');
+  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [{ ...entry, countPerCall: 'many', extra: 1 }] }))).toContain(
+    'does not have the shape of a leakproof baseline: /findings/0 must NOT have additional properties ("extra"); /findings/0/countPerCall must be number',
+  );
+  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [{ ...entry, kind: 'heap' }] }))).toContain(
+    '/findings/0/kind must be equal to one of the allowed values (one of "js-objects", "native", "handles")',
+  );
+  expect(bad(JSON.stringify({ schemaVersion: 1, findings: [entry, entry] }))).toContain(
+    'lists the same finding twice: a.test.js › t › handles: Timeout',
+  );
 });
 
 test('writes are atomic: no temporary file is left, the old content survives a failed write', () => {

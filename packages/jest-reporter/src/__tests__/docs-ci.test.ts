@@ -16,7 +16,10 @@ const DOC = readFileSync(path.join(REPO, 'docs/ci.md'), 'utf8');
 function sample(name: string): string {
   const match = new RegExp(`<!-- sample: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\\n\\s*\`\`\``).exec(DOC);
   if (!match) throw new Error(`docs/ci.md has no sample "${name}"`);
-  return match[1].split('\n').map((line) => line.replace(/^ {3}/, '')).join('\n');
+  return match[1]
+    .split('\n')
+    .map((line) => line.replace(/^ {3}/, ''))
+    .join('\n');
 }
 
 let root: string;
@@ -33,19 +36,49 @@ afterEach(() => removeProject(root));
 /** The run the printed samples show: a warned JS leak (new) and a toLeak-pinned handle (accepted). */
 function scenario(rootDir: string): FileRun[] {
   const abs = path.join(rootDir, 'src/a.test.js');
-  return [{
-    result: jestResult(abs, [[['client', 'warns'], 'passed'], [['client', 'pins'], 'passed']]),
-    record: fileRecord(abs, [
-      testRecord(['client', 'warns'], [check({ findings: [finding({ site: undefined })] })], 4),
-      testRecord(['client', 'pins'], [check({ source: 'toLeak', outcome: 'passed', findings: [finding({ kind: 'handles', what: 'Timeout', bytesPerCall: 0, retainerPath: undefined, site: undefined })] })], 9),
-    ]),
-  }];
+  return [
+    {
+      result: jestResult(abs, [
+        [['client', 'warns'], 'passed'],
+        [['client', 'pins'], 'passed'],
+      ]),
+      record: fileRecord(abs, [
+        testRecord(['client', 'warns'], [check({ findings: [finding({ site: undefined })] })], 4),
+        testRecord(
+          ['client', 'pins'],
+          [
+            check({
+              source: 'toLeak',
+              outcome: 'passed',
+              findings: [finding({ kind: 'handles', what: 'Timeout', bytesPerCall: 0, retainerPath: undefined, site: undefined })],
+            }),
+          ],
+          9,
+        ),
+      ]),
+    },
+  ];
 }
 
 function acceptPinsOnly(rootDir: string): void {
-  writeFileSync(path.join(rootDir, 'leakproof-baseline.json'), JSON.stringify({ schemaVersion: 1, findings: [
-    { testPath: 'src/a.test.js', fullName: 'client pins', kind: 'handles', what: 'Timeout', site: null, per: 'call', countPerCall: 1, bytesPerCall: 0 },
-  ] }));
+  writeFileSync(
+    path.join(rootDir, 'leakproof-baseline.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      findings: [
+        {
+          testPath: 'src/a.test.js',
+          fullName: 'client pins',
+          kind: 'handles',
+          what: 'Timeout',
+          site: null,
+          per: 'call',
+          countPerCall: 1,
+          bytesPerCall: 0,
+        },
+      ],
+    }),
+  );
 }
 
 test('config sample: a valid Jest config whose reporter options are valid', () => {
@@ -58,7 +91,10 @@ test('config sample: a valid Jest config whose reporter options are valid', () =
   expect(require.resolve(name, { paths: [REPO] })).toBe(path.resolve(__dirname, '../../dist/index.js'));
   expect(() => resolveReporterOptions(options)).not.toThrow();
   // The preset's own wiring matches what the page says.
-  expect(require(path.join(REPO, 'packages/jest-preset/jest-preset.js')).reporters).toEqual(['default', require.resolve('@leakproof/jest-reporter', { paths: [REPO] })]);
+  expect(require(path.join(REPO, 'packages/jest-preset/jest-preset.js')).reporters).toEqual([
+    'default',
+    require.resolve('@leakproof/jest-reporter', { paths: [REPO] }),
+  ]);
 });
 
 test('baseline sample: valid against the schema and readable', () => {
@@ -77,7 +113,11 @@ test('update sample: the flag and the variable the reporter reads', () => {
 test('printed samples: the summary and the annotation are what the reporter prints', async () => {
   acceptPinsOnly(root);
   const run = await runReporter(root, scenario(root), { env: { GITHUB_ACTIONS: 'true' } });
-  const printed = run.stderr.split('\n').filter((l) => !l.startsWith('  report:')).join('\n').trim();
+  const printed = run.stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('  report:'))
+    .join('\n')
+    .trim();
   expect(printed).toBe(sample('summary').trim());
   expect(sample('annotation')).toBe(run.stdout.split('\n')[0]);
 });
@@ -85,7 +125,16 @@ test('printed samples: the summary and the annotation are what the reporter prin
 test('merge sample: runs on two shard reports', async () => {
   const abs = path.join(root, 'src/a.test.js');
   await runReporter(root, scenario(root), { globalConfig: { shard: { shardIndex: 1, shardCount: 2 } } });
-  await runReporter(root, [{ result: jestResult(path.join(root, 'src/b.test.js'), [[['b'], 'passed']]), record: fileRecord(path.join(root, 'src/b.test.js'), []) }], { globalConfig: { shard: { shardIndex: 2, shardCount: 2 } } });
+  await runReporter(
+    root,
+    [
+      {
+        result: jestResult(path.join(root, 'src/b.test.js'), [[['b'], 'passed']]),
+        record: fileRecord(path.join(root, 'src/b.test.js'), []),
+      },
+    ],
+    { globalConfig: { shard: { shardIndex: 2, shardCount: 2 } } },
+  );
   expect(abs).toBeTruthy();
   acceptPinsOnly(root);
   const [npx, bin, ...args] = sample('merge').trim().split(/\s+/);

@@ -26,11 +26,23 @@ test('real Jest: update, then --ci fails on a finding the baseline does not have
   expect(readdirSync(records).filter((f) => f.endsWith('.json'))).toHaveLength(3);
   const report = readReport('report.json');
   expect(schemaProblems('report', report)).toEqual([]);
-  const findings = report.tests.flatMap((t) => t.checks.flatMap((c) => c.findings.map((f) => ({ test: t.fullName, source: c.source, outcome: c.outcome, kind: f.kind, what: f.what, baseline: f.baseline }))));
-  expect(findings).toEqual(expect.arrayContaining([
-    expect.objectContaining({ test: 'leaves an interval open', source: 'handles', outcome: 'warned', kind: 'handles', baseline: 'accepted' }),
-    expect.objectContaining({ test: 'pins a known leak', source: 'toLeak', outcome: 'passed', kind: 'js-objects', baseline: 'accepted' }),
-  ]));
+  const findings = report.tests.flatMap((t) =>
+    t.checks.flatMap((c) =>
+      c.findings.map((f) => ({ test: t.fullName, source: c.source, outcome: c.outcome, kind: f.kind, what: f.what, baseline: f.baseline })),
+    ),
+  );
+  expect(findings).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        test: 'leaves an interval open',
+        source: 'handles',
+        outcome: 'warned',
+        kind: 'handles',
+        baseline: 'accepted',
+      }),
+      expect.objectContaining({ test: 'pins a known leak', source: 'toLeak', outcome: 'passed', kind: 'js-objects', baseline: 'accepted' }),
+    ]),
+  );
   const interval = report.tests.find((t) => t.fullName === 'leaves an interval open')!;
   expect(interval.location?.line).toBe(8);
   const baseline = JSON.parse(readFileSync(out('baseline.json'), 'utf8'));
@@ -50,7 +62,22 @@ test('real Jest: update, then --ci fails on a finding the baseline does not have
   const shards = await Promise.all([1, 2].map((i) => runJest(options(), ['--ci', `--shard=${i}/2`])));
   for (const shard of shards) expect(shard.exitCode).toBe(0);
   const bin = path.resolve(__dirname, '../../bin/leakproof.js');
-  const merge = spawnSync(process.execPath, [bin, 'merge', 'report.shard-1-of-2.json', 'report.shard-2-of-2.json', '--out', 'merged.json', '--baseline', 'baseline.json', '--root-dir', path.resolve(__dirname, 'suites')], { cwd: dir, encoding: 'utf8' });
+  const merge = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'merge',
+      'report.shard-1-of-2.json',
+      'report.shard-2-of-2.json',
+      '--out',
+      'merged.json',
+      '--baseline',
+      'baseline.json',
+      '--root-dir',
+      path.resolve(__dirname, 'suites'),
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
   expect(merge.stderr).toBe('');
   expect(merge.status).toBe(0);
   expect(readReport('merged.json').files.map((f) => f.testPath)).toEqual(['clean.suite.js', 'pinned.suite.js', 'warned.suite.js']);

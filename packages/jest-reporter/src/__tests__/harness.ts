@@ -42,7 +42,11 @@ export function removeProject(root: string): void {
 export async function runReporter(
   rootDir: string,
   files: FileRun[],
-  { options, globalConfig = {}, env = {} }: { options?: ReporterOptions; globalConfig?: Record<string, unknown>; env?: Record<string, string | undefined> } = {},
+  {
+    options,
+    globalConfig = {},
+    env = {},
+  }: { options?: ReporterOptions; globalConfig?: Record<string, unknown>; env?: Record<string, string | undefined> } = {},
 ): Promise<ReporterRun> {
   const saved = { ...process.env };
   delete process.env[RECORD_DIR_ENV];
@@ -64,7 +68,12 @@ export async function runReporter(
     });
     reporter.onRunComplete(new Set(), { numTotalTestSuites: files.length } as never);
     const shard = config.shard as { shardIndex: number; shardCount: number } | undefined;
-    const reportName = typeof options?.outputFile === 'string' ? options.outputFile : (shard ? `leakproof-report.shard-${shard.shardIndex}-of-${shard.shardCount}.json` : 'leakproof-report.json');
+    const reportName =
+      typeof options?.outputFile === 'string'
+        ? options.outputFile
+        : shard
+          ? `leakproof-report.shard-${shard.shardIndex}-of-${shard.shardCount}.json`
+          : 'leakproof-report.json';
     let report: LeakReport | null = null;
     try {
       report = JSON.parse(readFileSync(path.resolve(rootDir, reportName), 'utf8'));

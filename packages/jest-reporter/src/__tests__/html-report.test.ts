@@ -17,16 +17,58 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function report() {
   const testPath = '/repo/src/client.test.js';
   const record = fileRecord(testPath, [
-    testRecord(['search', 'leaks <rows>'], [check({ source: 'toNotLeak', outcome: 'failed', measurement: {
-      leaked: true, runs: [{ warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: ['Array'], sporadic: [] }], totalCalls: 96, durationMs: 812, notes: ['escalated once'],
-    } })]),
-    testRecord(['native', 'search'], [check({ source: 'toLeak', outcome: 'passed', findings: [finding({
-      kind: 'native', what: 'native memory at ber_alloc (liblber.so.2)', countPerCall: 1, bytesPerCall: 48, retainerPath: undefined, site: undefined,
-      perRound: [16, 16, 17, 16, 16], allocator: 'malloc',
-      nativeStack: [{ function: 'ber_alloc_t', object: 'liblber.so.2', offset: 0x4a10 }, { function: 'search', object: 'ldap.node', offset: 0x1234 }],
-    })] })]),
+    testRecord(
+      ['search', 'leaks <rows>'],
+      [
+        check({
+          source: 'toNotLeak',
+          outcome: 'failed',
+          measurement: {
+            leaked: true,
+            runs: [{ warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: ['Array'], sporadic: [] }],
+            totalCalls: 96,
+            durationMs: 812,
+            notes: ['escalated once'],
+          },
+        }),
+      ],
+    ),
+    testRecord(
+      ['native', 'search'],
+      [
+        check({
+          source: 'toLeak',
+          outcome: 'passed',
+          findings: [
+            finding({
+              kind: 'native',
+              what: 'native memory at ber_alloc (liblber.so.2)',
+              countPerCall: 1,
+              bytesPerCall: 48,
+              retainerPath: undefined,
+              site: undefined,
+              perRound: [16, 16, 17, 16, 16],
+              allocator: 'malloc',
+              nativeStack: [
+                { function: 'ber_alloc_t', object: 'liblber.so.2', offset: 0x4a10 },
+                { function: 'search', object: 'ldap.node', offset: 0x1234 },
+              ],
+            }),
+          ],
+        }),
+      ],
+    ),
   ]);
-  const files = [buildFileReport('/repo', jestResult(testPath, [[['search', 'leaks <rows>'], 'failed'], [['native', 'search'], 'passed']]), record)];
+  const files = [
+    buildFileReport(
+      '/repo',
+      jestResult(testPath, [
+        [['search', 'leaks <rows>'], 'failed'],
+        [['native', 'search'], 'passed'],
+      ]),
+      record,
+    ),
+  ];
   const r = assembleReport({ rootDir: '/repo', files, shard: null, toolVersion: '0.1.0', now: new Date('2026-01-01T00:00:00Z') });
   r.verdict = verdictLine(r);
   return r;
@@ -34,9 +76,15 @@ function report() {
 
 function chromium(args: string[]): string {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/install-system-deps.sh (Debian package chromium)`);
-  const run = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${path.join(dir, 'profile')}`, ...args], {
-    encoding: 'utf8', timeout: 45_000, env: { ...process.env, HOME: dir },
-  });
+  const run = spawnSync(
+    CHROMIUM,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${path.join(dir, 'profile')}`, ...args],
+    {
+      encoding: 'utf8',
+      timeout: 45_000,
+      env: { ...process.env, HOME: dir },
+    },
+  );
   if (run.status !== 0) throw new Error(`chromium failed (${run.status ?? run.signal}): ${run.stderr}`);
   return run.stdout;
 }
@@ -79,7 +127,8 @@ test('in headless Chromium: the screenshot shows the leak as a rising line', () 
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < image.width; x++) {
       const i = (y * image.width + x) * 4;
-      if (Math.abs(image.data[i] - r) < 30 && Math.abs(image.data[i + 1] - g) < 30 && Math.abs(image.data[i + 2] - b) < 30) xsAll.push(x), ysAll.push(y);
+      if (Math.abs(image.data[i] - r) < 30 && Math.abs(image.data[i + 1] - g) < 30 && Math.abs(image.data[i + 2] - b) < 30)
+        (xsAll.push(x), ysAll.push(y));
     }
   }
   expect(xsAll.length).toBeGreaterThan(300);

@@ -33,10 +33,19 @@ function cli(...argv: string[]): { code: number; stdout: string; stderr: string 
 async function shards(what = 'Array'): Promise<void> {
   const a = path.join(root, A);
   const b = path.join(root, B);
-  await runReporter(root, [{ result: jestResult(a, [[['leaks'], 'passed']]), record: fileRecord(a, [testRecord(['leaks'], [check({ findings: [finding({ what })] })])]) }],
-    { globalConfig: { shard: { shardIndex: 1, shardCount: 2 } } });
-  await runReporter(root, [{ result: jestResult(b, [[['clean'], 'passed']]), record: fileRecord(b, []) }],
-    { globalConfig: { shard: { shardIndex: 2, shardCount: 2 } } });
+  await runReporter(
+    root,
+    [
+      {
+        result: jestResult(a, [[['leaks'], 'passed']]),
+        record: fileRecord(a, [testRecord(['leaks'], [check({ findings: [finding({ what })] })])]),
+      },
+    ],
+    { globalConfig: { shard: { shardIndex: 1, shardCount: 2 } } },
+  );
+  await runReporter(root, [{ result: jestResult(b, [[['clean'], 'passed']]), record: fileRecord(b, []) }], {
+    globalConfig: { shard: { shardIndex: 2, shardCount: 2 } },
+  });
 }
 
 const S1 = 'leakproof-report.shard-1-of-2.json';
@@ -66,33 +75,47 @@ test('a regression in any shard: exit 1; obsolescence judged over all shards', a
   await shards('Map'); // Array fixed, Map new
   const run = cli('merge', S1, S2);
   expect(run.code).toBe(1);
-  expect(run.stdout).toContain('leakproof: FAIL: 1 finding in 1 test; baseline leakproof-baseline.json: 1 new, 0 grown, 0 accepted, 1 obsolete.');
+  expect(run.stdout).toContain(
+    'leakproof: FAIL: 1 finding in 1 test; baseline leakproof-baseline.json: 1 new, 0 grown, 0 accepted, 1 obsolete.',
+  );
   expect(run.stdout).toContain('obsolete in leakproof-baseline.json');
 });
 
 test('bad input: missing file, missing shard, the same shard twice, the same test in two shards, future schemaVersion, not a report', async () => {
   await shards();
-  expect(cli('merge', S1, 'nope.json')).toMatchObject({ code: 2, stderr: `leakproof merge: ${path.join(root, 'nope.json')} does not exist (did that shard fail before its reporter wrote it, or was its artifact not downloaded?)\n` });
+  expect(cli('merge', S1, 'nope.json')).toMatchObject({
+    code: 2,
+    stderr: `leakproof merge: ${path.join(root, 'nope.json')} does not exist (did that shard fail before its reporter wrote it, or was its artifact not downloaded?)\n`,
+  });
   expect(cli('merge', S1).stderr).toBe('leakproof merge: shard 2 of 2 missing: pass the report of every shard\n');
   expect(cli('merge', S1, S1).stderr).toMatch(/^leakproof merge: \S+shard-1-of-2\.json and \S+shard-1-of-2\.json are both shard 1\/2/);
 
   const copy = JSON.parse(readFileSync(path.join(root, S1), 'utf8'));
   copy.shard.shardIndex = 2;
   writeFileSync(path.join(root, 'dup.json'), JSON.stringify(copy));
-  expect(cli('merge', S1, 'dup.json').stderr).toBe(`leakproof merge: ${A} is in both ${path.join(root, S1)} and ${path.join(root, 'dup.json')}: the same test ran in two shards (the same report passed twice, or shards of different runs?)\n`);
+  expect(cli('merge', S1, 'dup.json').stderr).toBe(
+    `leakproof merge: ${A} is in both ${path.join(root, S1)} and ${path.join(root, 'dup.json')}: the same test ran in two shards (the same report passed twice, or shards of different runs?)\n`,
+  );
 
   writeFileSync(path.join(root, 'future.json'), JSON.stringify({ ...copy, schemaVersion: 2 }));
-  expect(cli('merge', S1, 'future.json').stderr).toContain('future.json has schemaVersion 2, written by a newer @leakproof/jest-reporter; this one reads version 1');
+  expect(cli('merge', S1, 'future.json').stderr).toContain(
+    'future.json has schemaVersion 2, written by a newer @leakproof/jest-reporter; this one reads version 1',
+  );
 
   writeFileSync(path.join(root, 'bad.json'), JSON.stringify({ ...copy, tests: [{ testPath: 1 }] }));
-  expect(cli('merge', S1, 'bad.json').stderr).toMatch(/bad\.json is not a leakproof report: \/tests\/0 must have required property 'fullName'.*\/tests\/0\/testPath must be string/);
+  expect(cli('merge', S1, 'bad.json').stderr).toMatch(
+    /bad\.json is not a leakproof report: \/tests\/0 must have required property 'fullName'.*\/tests\/0\/testPath must be string/,
+  );
 
   writeFileSync(path.join(root, 'corrupt.json'), '{"schemaVersion": 1,');
   expect(cli('merge', S1, 'corrupt.json').stderr).toMatch(/corrupt\.json is not valid JSON/);
 });
 
 test('usage errors exit 2 with the usage', () => {
-  expect(cli('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('leakproof: unknown command "frobnicate"\nusage: leakproof merge') });
+  expect(cli('frobnicate')).toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('leakproof: unknown command "frobnicate"\nusage: leakproof merge'),
+  });
   expect(cli('merge', 'a.json', '--tolerance', 'x').stderr).toContain('--tolerance x: expected a number from 0 to 10');
   expect(cli('merge', '--out')).toMatchObject({ code: 2, stderr: expect.stringContaining('--out needs a value') });
   expect(cli('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: leakproof merge') });
@@ -103,7 +126,11 @@ test('the bin runs from the package (exit code on regression)', async () => {
   writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}');
   const { spawnSync } = require('node:child_process');
   const bin = path.resolve(__dirname, '../../bin/leakproof.js');
-  const run = spawnSync(process.execPath, [bin, 'merge', S1, S2], { cwd: root, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: 'true' } });
+  const run = spawnSync(process.execPath, [bin, 'merge', S1, S2], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GITHUB_ACTIONS: 'true' },
+  });
   expect(run.status).toBe(1);
   expect(run.stdout).toMatch(/^::error file=src\/a\.test\.js,line=3,col=1,title=leakproof::leaks: JS objects Array/);
 });

@@ -27,10 +27,39 @@ function runOf(rootDir: string, overrides: { count?: number; bytes?: number } = 
   const abs = path.join(rootDir, A);
   return [
     {
-      result: jestResult(abs, [[['client', 'warns'], 'passed'], [['client', 'pins'], 'passed'], [['client', 'fails'], 'failed'], [['clean'], 'passed']]),
+      result: jestResult(abs, [
+        [['client', 'warns'], 'passed'],
+        [['client', 'pins'], 'passed'],
+        [['client', 'fails'], 'failed'],
+        [['clean'], 'passed'],
+      ]),
       record: fileRecord(abs, [
-        testRecord(['client', 'warns'], [check({ findings: [finding({ countPerCall: overrides.count ?? 1, bytesPerCall: overrides.bytes ?? 32, site: `search (${rootDir}/src/client.js:13:17)` })] })], 4),
-        testRecord(['client', 'pins'], [check({ source: 'toLeak', outcome: 'passed', findings: [finding({ what: 'Timeout', kind: 'handles', bytesPerCall: 0, retainerPath: undefined, site: undefined })] })], 9),
+        testRecord(
+          ['client', 'warns'],
+          [
+            check({
+              findings: [
+                finding({
+                  countPerCall: overrides.count ?? 1,
+                  bytesPerCall: overrides.bytes ?? 32,
+                  site: `search (${rootDir}/src/client.js:13:17)`,
+                }),
+              ],
+            }),
+          ],
+          4,
+        ),
+        testRecord(
+          ['client', 'pins'],
+          [
+            check({
+              source: 'toLeak',
+              outcome: 'passed',
+              findings: [finding({ what: 'Timeout', kind: 'handles', bytesPerCall: 0, retainerPath: undefined, site: undefined })],
+            }),
+          ],
+          9,
+        ),
         testRecord(['client', 'fails'], [check({ source: 'toNotLeak', outcome: 'failed', findings: [finding({ what: 'Map' })] })], 14),
       ]),
     },
@@ -54,13 +83,19 @@ test('findings: table, verdict, valid report; without a baseline nothing fails t
   expect(run.error).toBeUndefined();
   expect(schemaProblems('report', run.report)).toEqual([]);
   expect(run.stderr).toContain('leakproof findings:');
-  expect(run.stderr).toMatch(/a\.test\.js › client warns\s+JS objects\s+Array\s+\+1 per call \(32 B\)\s+retained by \.\.\. Array\[530\] -> Array\s+warned/);
+  expect(run.stderr).toMatch(
+    /a\.test\.js › client warns\s+JS objects\s+Array\s+\+1 per call \(32 B\)\s+retained by \.\.\. Array\[530\] -> Array\s+warned/,
+  );
   expect(run.stderr).toMatch(/client pins\s+handles\s+Timeout\s+\+1 per call\s+pinned by toLeak/);
   expect(run.stderr).toMatch(/client fails .*failed its test/);
   expect(run.stderr).toContain('leakproof: 3 findings in 3 tests; 1 failed its test; baseline not applied: no leakproof-baseline.json');
   const warns = run.report!.tests.find((t) => t.fullName === 'client warns')!;
   expect(warns.location).toEqual({ line: 4, column: 1 });
-  expect(warns.checks[0].findings[0]).toMatchObject({ id: 'src/a.test.js › client warns › js-objects: Array at search (src/client.js)', siteKey: 'search (src/client.js)', perRound: [16, 16, 16, 16, 16] });
+  expect(warns.checks[0].findings[0]).toMatchObject({
+    id: 'src/a.test.js › client warns › js-objects: Array at search (src/client.js)',
+    siteKey: 'search (src/client.js)',
+    perRound: [16, 16, 16, 16, 16],
+  });
 });
 
 test('jest -u writes the baseline with the governed findings only (not the failed test), then the same run passes', async () => {
@@ -68,7 +103,16 @@ test('jest -u writes the baseline with the governed findings only (not the faile
   expect(update.error).toBeUndefined();
   const baseline = readBaseline(path.join(root, 'leakproof-baseline.json'))!;
   expect(baseline.findings.map((f) => `${f.fullName}/${f.what}`)).toEqual(['client pins/Timeout', 'client warns/Array']);
-  expect(baseline.findings[1]).toEqual({ testPath: A, fullName: 'client warns', kind: 'js-objects', what: 'Array', site: 'search (src/client.js)', per: 'call', countPerCall: 1, bytesPerCall: 32 });
+  expect(baseline.findings[1]).toEqual({
+    testPath: A,
+    fullName: 'client warns',
+    kind: 'js-objects',
+    what: 'Array',
+    site: 'search (src/client.js)',
+    per: 'call',
+    countPerCall: 1,
+    bytesPerCall: 32,
+  });
   expect(update.report!.baseline).toMatchObject({ written: true, newFindings: [], grown: [] });
 
   const again = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'none' } });
@@ -80,8 +124,12 @@ test('a new finding fails the run; --ci never writes, even with -u', async () =>
   writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}\n');
   const before = readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8');
   const run = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'all' } });
-  expect(run.error?.message).toMatch(/^leakproof: FAIL: 3 findings in 3 tests; 1 failed its test; baseline leakproof-baseline.json: 2 new, 0 grown/);
-  expect(run.report!.baseline!.reason).toMatch(/^not written: --ci never writes the baseline \(Jest turns --ci on by itself .*run with --ci=false\)$/);
+  expect(run.error?.message).toMatch(
+    /^leakproof: FAIL: 3 findings in 3 tests; 1 failed its test; baseline leakproof-baseline.json: 2 new, 0 grown/,
+  );
+  expect(run.report!.baseline!.reason).toMatch(
+    /^not written: --ci never writes the baseline \(Jest turns --ci on by itself .*run with --ci=false\)$/,
+  );
   expect(readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8')).toBe(before);
   expect(run.report!.verdict.ok).toBe(false);
 });
@@ -89,7 +137,9 @@ test('a new finding fails the run; --ci never writes, even with -u', async () =>
 test('update asked for under --ci with no baseline yet: the reason says why nothing was written, not "create it with jest -u"', async () => {
   const run = await runReporter(root, runOf(root), { globalConfig: { ci: true }, env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
   expect(existsSync(path.join(root, 'leakproof-baseline.json'))).toBe(false);
-  expect(run.report!.baseline!.reason).toMatch(/^no leakproof-baseline\.json: nothing enforced \(not written: --ci never writes the baseline \(.*CI=true; to write it, run with --ci=false\)\)$/);
+  expect(run.report!.baseline!.reason).toMatch(
+    /^no leakproof-baseline\.json: nothing enforced \(not written: --ci never writes the baseline \(.*CI=true; to write it, run with --ci=false\)\)$/,
+  );
 });
 
 test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASELINE=1 accepts it', async () => {
@@ -98,7 +148,9 @@ test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASE
   expect(within.error).toBeUndefined();
   const grown = await runReporter(root, runOf(root, { bytes: 41, count: 1.3 }));
   expect(grown.error?.message).toContain('0 new, 1 grown');
-  expect(grown.stderr).toMatch(/grown beyond \+25% of leakproof-baseline\.json:\n  src\/a\.test\.js › client warns › js-objects: Array at search \(src\/client\.js\): 1 -> 1\.3 per call, 32 -> 41 B \(\+28%\)/);
+  expect(grown.stderr).toMatch(
+    /grown beyond \+25% of leakproof-baseline\.json:\n  src\/a\.test\.js › client warns › js-objects: Array at search \(src\/client\.js\): 1 -> 1\.3 per call, 32 -> 41 B \(\+28%\)/,
+  );
   const tolerant = await runReporter(root, runOf(root, { bytes: 41 }), { options: { tolerance: 0.5 } });
   expect(tolerant.error).toBeUndefined();
   await runReporter(root, runOf(root, { bytes: 41 }), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
@@ -108,14 +160,21 @@ test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASE
 test('fixed findings are obsolete (reported, not failing); skipped, failed or unrun tests are not judged', async () => {
   await runReporter(root, runOf(root), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
   const abs = path.join(root, A);
-  const fixed = [{
-    result: jestResult(abs, [[['client', 'warns'], 'passed'], [['client', 'pins'], 'skipped']]),
-    record: fileRecord(abs, []),
-  }];
+  const fixed = [
+    {
+      result: jestResult(abs, [
+        [['client', 'warns'], 'passed'],
+        [['client', 'pins'], 'skipped'],
+      ]),
+      record: fileRecord(abs, []),
+    },
+  ];
   const run = await runReporter(root, fixed);
   expect(run.error).toBeUndefined();
   expect(run.report!.baseline!.obsolete.map((e) => e.fullName)).toEqual(['client warns']);
-  expect(run.stderr).toContain('obsolete in leakproof-baseline.json (fixed, or the test is gone; accept with jest -u or LEAKPROOF_UPDATE_BASELINE=1):\n  src/a.test.js › client warns › js-objects: Array at search (src/client.js)');
+  expect(run.stderr).toContain(
+    'obsolete in leakproof-baseline.json (fixed, or the test is gone; accept with jest -u or LEAKPROOF_UPDATE_BASELINE=1):\n  src/a.test.js › client warns › js-objects: Array at search (src/client.js)',
+  );
   // A run of another file only judges nothing in a.test.js.
   const other = await runReporter(root, [runOf(root)[1]]);
   expect(other.report!.baseline!.obsolete).toEqual([]);
@@ -125,9 +184,24 @@ test('fixed findings are obsolete (reported, not failing); skipped, failed or un
 });
 
 test('entries of deleted test files are obsolete', async () => {
-  writeFileSync(path.join(root, 'leakproof-baseline.json'), JSON.stringify({ schemaVersion: 1, findings: [
-    { testPath: 'src/gone.test.js', fullName: 't', kind: 'handles', what: 'Timeout', site: null, per: 'test', countPerCall: 1, bytesPerCall: 0 },
-  ] }));
+  writeFileSync(
+    path.join(root, 'leakproof-baseline.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      findings: [
+        {
+          testPath: 'src/gone.test.js',
+          fullName: 't',
+          kind: 'handles',
+          what: 'Timeout',
+          site: null,
+          per: 'test',
+          countPerCall: 1,
+          bytesPerCall: 0,
+        },
+      ],
+    }),
+  );
   const run = await runReporter(root, [runOf(root)[1]]);
   expect(run.report!.baseline!.obsolete.map((e) => e.testPath)).toEqual(['src/gone.test.js']);
 });
@@ -136,12 +210,23 @@ test('one shard: new findings fail it, obsolescence is left to merge, the baseli
   await runReporter(root, runOf(root), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
   const before = readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8');
   const abs = path.join(root, A);
-  const shardRun = await runReporter(root, [{ result: jestResult(abs, [[['client', 'warns'], 'passed']]), record: fileRecord(abs, [
-    testRecord(['client', 'warns'], [check({ findings: [finding({ what: 'Set' })] })]),
-  ]) }], { globalConfig: { shard: { shardIndex: 2, shardCount: 3 }, updateSnapshot: 'all' } });
+  const shardRun = await runReporter(
+    root,
+    [
+      {
+        result: jestResult(abs, [[['client', 'warns'], 'passed']]),
+        record: fileRecord(abs, [testRecord(['client', 'warns'], [check({ findings: [finding({ what: 'Set' })] })])]),
+      },
+    ],
+    { globalConfig: { shard: { shardIndex: 2, shardCount: 3 }, updateSnapshot: 'all' } },
+  );
   expect(shardRun.report!.shard).toEqual({ shardIndex: 2, shardCount: 3 });
   expect(shardRun.error?.message).toContain('1 new');
-  expect(shardRun.report!.baseline).toMatchObject({ obsolete: [], written: false, reason: 'not written: one shard of a sharded run; use leakproof merge --update' });
+  expect(shardRun.report!.baseline).toMatchObject({
+    obsolete: [],
+    written: false,
+    reason: 'not written: one shard of a sharded run; use leakproof merge --update',
+  });
   expect(readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8')).toBe(before);
   expect(existsSync(path.join(root, 'leakproof-report.shard-2-of-3.html'))).toBe(true);
 });
@@ -151,7 +236,9 @@ test('a corrupt baseline fails the run with its name and is never rewritten, eve
   const corrupt = '{"schemaVersion":1,"findings":[\n<<<<<<< HEAD\n';
   writeFileSync(file, corrupt);
   const run = await runReporter(root, runOf(root), { globalConfig: { updateSnapshot: 'all' } });
-  expect(run.error?.message).toMatch(/^leakproof: baseline leakproof-baseline\.json: is not valid JSON \([\s\S]*\); a merge conflict left in it\?\. The file was left as is/);
+  expect(run.error?.message).toMatch(
+    /^leakproof: baseline leakproof-baseline\.json: is not valid JSON \([\s\S]*\); a merge conflict left in it\?\. The file was left as is/,
+  );
   expect(readFileSync(file, 'utf8')).toBe(corrupt);
   expect(run.report!.verdict.ok).toBe(false);
 });
@@ -161,57 +248,115 @@ test('GitHub annotations at the test that leaked when GITHUB_ACTIONS=true', asyn
   const run = await runReporter(root, runOf(root), { env: { GITHUB_ACTIONS: 'true' } });
   const lines = run.stdout.trim().split('\n');
   expect(lines).toHaveLength(3);
-  expect(lines[0]).toBe('::error file=src/a.test.js,line=4,col=1,title=leakproof::client warns: JS objects Array +1 per call (32 B) [warned, new]%0Aretained by (GC roots) -> system / Context.controlRefs (closure variable) -> Array[530] -> Array');
-  expect(lines[2]).toMatch(/^::error file=src\/a\.test\.js,line=14,col=1,title=leakproof::client fails: JS objects Map .*\[failed its test\]/);
+  expect(lines[0]).toBe(
+    '::error file=src/a.test.js,line=4,col=1,title=leakproof::client warns: JS objects Array +1 per call (32 B) [warned, new]%0Aretained by (GC roots) -> system / Context.controlRefs (closure variable) -> Array[530] -> Array',
+  );
+  expect(lines[2]).toMatch(
+    /^::error file=src\/a\.test\.js,line=14,col=1,title=leakproof::client fails: JS objects Map .*\[failed its test\]/,
+  );
   const quiet = await runReporter(root, runOf(root));
   expect(quiet.stdout).toBe('');
 });
 
 test('options are validated, naming the option', () => {
   const LeakproofReporter = require('../index').default;
-  expect(() => new LeakproofReporter({ rootDir: root }, { tolerence: 1 })).toThrow('@leakproof/jest-reporter: unknown option "tolerence"; valid options: outputFile, htmlFile, baseline, tolerance, annotations');
-  expect(() => new LeakproofReporter({ rootDir: root }, { tolerance: -1 })).toThrow('option "tolerance" is -1; expected a number from 0 to 10');
-  expect(() => new LeakproofReporter({ rootDir: root }, { outputFile: '' })).toThrow('option "outputFile" is ""; expected a file path or false');
+  expect(() => new LeakproofReporter({ rootDir: root }, { tolerence: 1 })).toThrow(
+    '@leakproof/jest-reporter: unknown option "tolerence"; valid options: outputFile, htmlFile, baseline, tolerance, annotations',
+  );
+  expect(() => new LeakproofReporter({ rootDir: root }, { tolerance: -1 })).toThrow(
+    'option "tolerance" is -1; expected a number from 0 to 10',
+  );
+  expect(() => new LeakproofReporter({ rootDir: root }, { outputFile: '' })).toThrow(
+    'option "outputFile" is ""; expected a file path or false',
+  );
 });
 
 test('file-level checks, tests sharing a name, records Jest did not list: nothing is dropped', async () => {
   const abs = path.join(root, A);
-  const run = await runReporter(root, [{
-    result: jestResult(abs, [[['same'], 'passed'], [['same'], 'passed']]),
-    record: fileRecord(abs, [
-      testRecord(['same'], [check({ findings: [finding({ what: 'First' })] })], 2),
-      testRecord(['same'], [check({ findings: [finding({ what: 'Second' })] })], 5),
-      testRecord(['renamed at run time'], [check()], 8),
-    ], [check({ source: 'handles', findings: [finding({ kind: 'handles', what: 'TCPSERVERWRAP', per: 'test', retainerPath: undefined, site: undefined })] })]),
-  }], { env: { GITHUB_ACTIONS: 'true' } });
+  const run = await runReporter(
+    root,
+    [
+      {
+        result: jestResult(abs, [
+          [['same'], 'passed'],
+          [['same'], 'passed'],
+        ]),
+        record: fileRecord(
+          abs,
+          [
+            testRecord(['same'], [check({ findings: [finding({ what: 'First' })] })], 2),
+            testRecord(['same'], [check({ findings: [finding({ what: 'Second' })] })], 5),
+            testRecord(['renamed at run time'], [check()], 8),
+          ],
+          [
+            check({
+              source: 'handles',
+              findings: [finding({ kind: 'handles', what: 'TCPSERVERWRAP', per: 'test', retainerPath: undefined, site: undefined })],
+            }),
+          ],
+        ),
+      },
+    ],
+    { env: { GITHUB_ACTIONS: 'true' } },
+  );
   expect(schemaProblems('report', run.report)).toEqual([]);
   expect(run.report!.tests.map((t) => [t.fullName, t.status, t.checks[0]?.findings[0].what])).toEqual([
-    ['same', 'passed', 'First'], ['same', 'passed', 'Second'], ['renamed at run time', 'unknown', 'Array'], ['', 'passed', 'TCPSERVERWRAP'],
+    ['same', 'passed', 'First'],
+    ['same', 'passed', 'Second'],
+    ['renamed at run time', 'unknown', 'Array'],
+    ['', 'passed', 'TCPSERVERWRAP'],
   ]);
-  expect(run.stdout).toContain('::warning file=src/a.test.js,title=leakproof::(whole file): handles TCPSERVERWRAP +1 per test (32 B) [warned]');
+  expect(run.stdout).toContain(
+    '::warning file=src/a.test.js,title=leakproof::(whole file): handles TCPSERVERWRAP +1 per test (32 B) [warned]',
+  );
 });
 
 test('a failed check in a test that passed was expected by the test: reported, never an error', async () => {
   const abs = path.join(root, A);
-  const run = await runReporter(root, [{
-    result: jestResult(abs, [[['asserts the leak'], 'passed']]),
-    record: fileRecord(abs, [testRecord(['asserts the leak'], [check({ source: 'toNotLeak', outcome: 'failed' })])]),
-  }], { env: { GITHUB_ACTIONS: 'true' } });
+  const run = await runReporter(
+    root,
+    [
+      {
+        result: jestResult(abs, [[['asserts the leak'], 'passed']]),
+        record: fileRecord(abs, [testRecord(['asserts the leak'], [check({ source: 'toNotLeak', outcome: 'failed' })])]),
+      },
+    ],
+    { env: { GITHUB_ACTIONS: 'true' } },
+  );
   expect(run.error).toBeUndefined();
   expect(run.stderr).toMatch(/asserts the leak .*failed check, expected by the test\n/);
   expect(run.stderr).toContain('leakproof: 1 finding in 1 test; baseline not applied');
-  expect(run.stdout).toMatch(/^::warning file=src\/a\.test\.js,line=3,col=1,title=leakproof::asserts the leak: .*\[failed check, expected by the test\]/);
+  expect(run.stdout).toMatch(
+    /^::warning file=src\/a\.test\.js,line=3,col=1,title=leakproof::asserts the leak: .*\[failed check, expected by the test\]/,
+  );
 });
 
 test('update mode adds nothing for a failed test and keeps its old entries', async () => {
   const abs = path.join(root, A);
-  const failing = (what: string): FileRun[] => [{
-    result: jestResult(abs, [[['flaky'], 'failed']]),
-    record: fileRecord(abs, [testRecord(['flaky'], [check({ findings: [finding({ what })] })])]),
-  }];
-  writeFileSync(path.join(root, 'leakproof-baseline.json'), JSON.stringify({ schemaVersion: 1, findings: [
-    { testPath: A, fullName: 'flaky', kind: 'js-objects', what: 'Old', site: 'search (src/client.js)', per: 'call', countPerCall: 1, bytesPerCall: 32 },
-  ] }));
+  const failing = (what: string): FileRun[] => [
+    {
+      result: jestResult(abs, [[['flaky'], 'failed']]),
+      record: fileRecord(abs, [testRecord(['flaky'], [check({ findings: [finding({ what })] })])]),
+    },
+  ];
+  writeFileSync(
+    path.join(root, 'leakproof-baseline.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      findings: [
+        {
+          testPath: A,
+          fullName: 'flaky',
+          kind: 'js-objects',
+          what: 'Old',
+          site: 'search (src/client.js)',
+          per: 'call',
+          countPerCall: 1,
+          bytesPerCall: 32,
+        },
+      ],
+    }),
+  );
   await runReporter(root, failing('New'), { globalConfig: { updateSnapshot: 'all' } });
   expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings.map((f) => f.what)).toEqual(['Old']);
 });

@@ -141,7 +141,9 @@ describe.each(KINDS)('Client against the %s server', (kind) => {
 
   test('100 concurrent searches on one client all resolve with their own entry', async () => {
     const uids = childrenOf(PEOPLE).map((dn) => dn.split(',')[0].slice(4));
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => client.search(BASE_DN, { filter: `(uid=${uids[i % uids.length]})`, attributes: ['uid'] })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => client.search(BASE_DN, { filter: `(uid=${uids[i % uids.length]})`, attributes: ['uid'] })),
+    );
     results.forEach((result, i) => expect(result.entries.map((e) => e.attributes.uid)).toEqual([[uids[i % uids.length]]]));
     expect(client.pending).toBe(0);
   });

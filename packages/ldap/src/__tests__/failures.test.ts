@@ -31,7 +31,9 @@ describe('new Client(options)', () => {
 
   test('search options are checked before anything is sent', async () => {
     const client = new Client({ url: 'ldap://127.0.0.1:1' });
-    await expect(client.search(BASE_DN, { scope: 'subtree' as never })).rejects.toThrow(/options\.scope must be 'base', 'one' or 'sub', got "subtree"/);
+    await expect(client.search(BASE_DN, { scope: 'subtree' as never })).rejects.toThrow(
+      /options\.scope must be 'base', 'one' or 'sub', got "subtree"/,
+    );
     await expect(client.search(BASE_DN, { sizeLimit: -1 })).rejects.toThrow(RangeError);
     await expect(client.search(BASE_DN, { paged: { pageSize: 0 } })).rejects.toThrow(/paged\.pageSize/);
     await expect(client.search(BASE_DN, { paged: { pageSize: 5, cookie: 'abc' as never } })).rejects.toThrow(/cookie must be a Buffer/);
@@ -57,8 +59,13 @@ describe('no server, a silent server, a dying server', () => {
     const client = new Client({ url: server.url, timeout: 200 });
     try {
       const started = Date.now();
-      const errors = await Promise.all([rejection(client.bind('cn=x', 'y')), rejection(client.search(BASE_DN)), rejection(client.search(BASE_DN))]);
-      for (const error of errors) expect(error).toMatchObject({ code: -5, codeName: 'timeout', diagnosticMessage: 'no response within 200 ms' });
+      const errors = await Promise.all([
+        rejection(client.bind('cn=x', 'y')),
+        rejection(client.search(BASE_DN)),
+        rejection(client.search(BASE_DN)),
+      ]);
+      for (const error of errors)
+        expect(error).toMatchObject({ code: -5, codeName: 'timeout', diagnosticMessage: 'no response within 200 ms' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
       expect(Date.now() - started).toBeLessThan(2000);
       expect(client.pending).toBe(0);
@@ -96,7 +103,6 @@ describe('no server, a silent server, a dying server', () => {
       await server.close();
     }
   }, 20_000);
-
 });
 
 describe.each<LdapServerKind>(['embedded', 'slapd'])('the %s server stopped mid-operation', (kind) => {

@@ -23,7 +23,11 @@ const SCENARIOS: Array<[string, string, SearchOptions]> = [
 async function outcome(client: Searcher, base: string, options: SearchOptions): Promise<unknown> {
   try {
     const { entries, controls, cookie } = await client.search(base, options);
-    return { entries: [...entries].sort((a, b) => a.dn.localeCompare(b.dn)), controls: controls.map((c) => c.oid), more: cookie !== undefined };
+    return {
+      entries: [...entries].sort((a, b) => a.dn.localeCompare(b.dn)),
+      controls: controls.map((c) => c.oid),
+      more: cookie !== undefined,
+    };
   } catch (error) {
     if (!(error instanceof LdapError)) throw error;
     return { code: error.code, codeName: error.codeName, matchedDN: error.matchedDN, partial: error.entries?.length };
@@ -124,15 +128,23 @@ describe.each<LdapServerKind>(['embedded', 'slapd'])('leak verdicts against the 
   });
 
   test('not-found-leak: native bytes per search finding nothing, in the result-handling function, from ldap_result', async () => {
-    await expect(() => zeroEntries(notFoundLeak)).toLeak({ kind: 'native', what: 'leakproof_ldap::Client::HandleResults', bytesPerCall: 150 });
+    await expect(() => zeroEntries(notFoundLeak)).toLeak({
+      kind: 'native',
+      what: 'leakproof_ldap::Client::HandleResults',
+      bytesPerCall: 150,
+    });
     let message = '';
     try {
       await expect(() => zeroEntries(notFoundLeak)).toNotLeak();
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/native memory allocated in leakproof_ldap::Client::HandleResults \(leakproof_ldap_not_found_leak\.node\): \+150 B per call in 3 blocks/);
-    expect(message).toMatch(/allocated at: c?alloc <- ber_mem\w+ \(liblber[^)]*\) <- [\s\S]*ldap_result \(libldap[^)]*\) <- leakproof_ldap::Client::HandleResults/);
+    expect(message).toMatch(
+      /native memory allocated in leakproof_ldap::Client::HandleResults \(leakproof_ldap_not_found_leak\.node\): \+150 B per call in 3 blocks/,
+    );
+    expect(message).toMatch(
+      /allocated at: c?alloc <- ber_mem\w+ \(liblber[^)]*\) <- [\s\S]*ldap_result \(libldap[^)]*\) <- leakproof_ldap::Client::HandleResults/,
+    );
     expect(message).not.toMatch(/JS objects|^Array/m);
   });
 

@@ -11,7 +11,10 @@ test.each([
   [{ ...linux, platform: 'win32' }, /needs Linux .*this is win32/],
   [{ ...linux, arch: 'arm64' }, /needs x86_64; this is arm64/],
   [{ ...linux, glibcVersion: undefined }, /needs glibc; this Linux uses another libc \(musl\?\)/],
-  [{ ...linux, loadError: new Error('Cannot find module build/Release\nmore') }, /could not be loaded \(Cannot find module build\/Release\); build it with `npm run build`/],
+  [
+    { ...linux, loadError: new Error('Cannot find module build/Release\nmore') },
+    /could not be loaded \(Cannot find module build\/Release\); build it with `npm run build`/,
+  ],
   [{ ...linux, addon: { supported: false, unsupportedReason: 'built for another libc' } }, /^built for another libc$/],
 ])('unavailable with a reason a person can act on: %#', (facts, reason) => {
   const status = availability(facts);

@@ -3,7 +3,10 @@ import * as path from 'node:path';
 
 // These need a process of their own: one where the corpus addon is not loaded yet, and one that
 // may crash without taking the Jest worker down with it.
-function runChild(script: string, args: string[] = []): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
+function runChild(
+  script: string,
+  args: string[] = [],
+): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
   const result = spawnSync(process.execPath, [path.join(__dirname, 'child', script), ...args], { encoding: 'utf8', timeout: 60_000 });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal };
 }

@@ -105,11 +105,17 @@ test('a bounded cache that recycles its 8 slots: never more than 8 entries survi
   const epoch = markNative();
   for (let i = 0; i < 3; i++) corpus.cachePut(i);
   // Filling: each entry is live until evicted.
-  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual(['malloc 3 216 at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)']);
+  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual([
+    'malloc 3 216 at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)',
+  ]);
   for (let i = 0; i < CALLS; i++) corpus.cachePut(i);
-  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual([`malloc ${slots} ${slots * 72} at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)`]);
+  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual([
+    `malloc ${slots} ${slots * 72} at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)`,
+  ]);
   for (let i = 0; i < 4 * CALLS; i++) corpus.cachePut(i);
-  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual([`malloc ${slots} ${slots * 72} at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)`]);
+  expect(summary(corpusSites(nativeSurvivorsSince(epoch)))).toEqual([
+    `malloc ${slots} ${slots * 72} at cache_insert <- (anonymous namespace)::CachePut(Napi::CallbackInfo const&)`,
+  ]);
   corpus.cacheClear();
   expect(corpusSites(nativeSurvivorsSince(epoch))).toEqual([]);
 });

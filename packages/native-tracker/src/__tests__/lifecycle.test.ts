@@ -43,13 +43,20 @@ function hooked(needle: string): Record<string, boolean> {
   return Object.fromEntries(hookedSlotsOf(needle).map((s) => [s.symbol, s.hooked]));
 }
 
-test('start patches the addon\'s GOT and stop restores every slot', () => {
+test("start patches the addon's GOT and stop restores every slot", () => {
   corpus.cleanMalloc(); // loaded and bound before start
   const before = hooked('corpus.node');
   expect(before).toMatchObject({ malloc: false, free: false, calloc: false, realloc: false, dlopen: false });
   startNativeTracking();
   expect(isNativeTrackingRunning()).toBe(true);
-  expect(hooked('corpus.node')).toMatchObject({ malloc: true, free: true, calloc: true, realloc: true, posix_memalign: true, dlopen: true });
+  expect(hooked('corpus.node')).toMatchObject({
+    malloc: true,
+    free: true,
+    calloc: true,
+    realloc: true,
+    posix_memalign: true,
+    dlopen: true,
+  });
   expect(stopNativeTracking()).toBe(true);
   expect(isNativeTrackingRunning()).toBe(false);
   expect(hooked('corpus.node')).toEqual(before);
@@ -135,7 +142,10 @@ test('counting only (stackDepth 0): survivors are grouped by allocator, with no 
 
 test('the skip list keeps an object out: its allocations are not seen', () => {
   startNativeTracking({ skip: [...DEFAULT_SKIP_OBJECTS, 'corpus_helper'] });
-  expect(nativeObjects().find((o) => o.path.endsWith('/corpus_helper.so'))).toMatchObject({ tracked: false, reason: 'skip list: corpus_helper' });
+  expect(nativeObjects().find((o) => o.path.endsWith('/corpus_helper.so'))).toMatchObject({
+    tracked: false,
+    reason: 'skip list: corpus_helper',
+  });
   const epoch = markNative();
   corpus.helperLeak();
   corpus.leakTiny();
@@ -146,6 +156,8 @@ test('the skip list keeps an object out: its allocations are not seen', () => {
 test('bad options are rejected before anything is patched', () => {
   expect(thrown(() => startNativeTracking({ stackDepth: 17 })).message).toMatch(/stackDepth must be an integer from 0 to 16, got 17/);
   expect(thrown(() => startNativeTracking({ stackDepth: -1 }))).toBeInstanceOf(RangeError);
-  expect(thrown(() => startNativeTracking({ skip: [1] as unknown as string[] })).message).toMatch(/skip must be an array of path substrings/);
+  expect(thrown(() => startNativeTracking({ skip: [1] as unknown as string[] })).message).toMatch(
+    /skip must be an array of path substrings/,
+  );
   expect(isNativeTrackingRunning()).toBe(false);
 });

@@ -49,17 +49,49 @@ const leaks: Leak[] = [
   { name: 'malloc without free', call: () => corpus.leakMalloc(), allocator: 'malloc', bytes: 64, at: /^make_record$/ },
   { name: 'leak on the not-found branch', call: () => corpus.lookup('nobody'), allocator: 'malloc', bytes: 48, at: /^lookup$/ },
   { name: 'calloc', call: () => corpus.leakCalloc(), allocator: 'calloc', bytes: 128, at: /^calloc_table$/ },
-  { name: 'realloc (the survivor is the grown block)', call: () => corpus.leakRealloc(), allocator: 'realloc', bytes: 256, at: /^grow_buffer$/ },
-  { name: 'posix_memalign', call: () => corpus.leakAligned('posix_memalign'), allocator: 'posix_memalign', bytes: 96, at: /^aligned_block/ },
+  {
+    name: 'realloc (the survivor is the grown block)',
+    call: () => corpus.leakRealloc(),
+    allocator: 'realloc',
+    bytes: 256,
+    at: /^grow_buffer$/,
+  },
+  {
+    name: 'posix_memalign',
+    call: () => corpus.leakAligned('posix_memalign'),
+    allocator: 'posix_memalign',
+    bytes: 96,
+    at: /^aligned_block/,
+  },
   { name: 'aligned_alloc', call: () => corpus.leakAligned('aligned_alloc'), allocator: 'aligned_alloc', bytes: 96, at: /^aligned_block/ },
   { name: 'memalign', call: () => corpus.leakAligned('memalign'), allocator: 'memalign', bytes: 96, at: /^aligned_block/ },
   { name: 'valloc', call: () => corpus.leakAligned('valloc'), allocator: 'valloc', bytes: 96, at: /^aligned_block/ },
   { name: 'strdup (allocated inside libc)', call: () => corpus.leakStrdup(), allocator: 'strdup', bytes: 24, at: /^copy_name$/ },
   { name: '8-byte leaks', call: () => corpus.leakTiny(), allocator: 'malloc', bytes: 8, at: /^tiny_alloc$/ },
-  { name: 'a library the addon links', call: () => corpus.helperLeak(), allocator: 'malloc', bytes: 32, at: /^helper_make_buffer$/, object: 'corpus_helper.so' },
+  {
+    name: 'a library the addon links',
+    call: () => corpus.helperLeak(),
+    allocator: 'malloc',
+    bytes: 32,
+    at: /^helper_make_buffer$/,
+    object: 'corpus_helper.so',
+  },
   { name: 'a std::thread', call: () => corpus.leakOnOtherThread(1), allocator: 'malloc', bytes: 32, at: /^thread_alloc/ },
-  { name: 'the libuv thread pool (AsyncWorker)', call: () => corpus.poolAlloc(1, true), allocator: 'malloc', bytes: 40, at: /^worker_alloc/ },
-  { name: 'a library the addon dlopens after start', call: () => corpus.pluginLeak(), allocator: 'malloc', bytes: 24, at: /^plugin_make_state$/, object: 'corpus_plugin.so' },
+  {
+    name: 'the libuv thread pool (AsyncWorker)',
+    call: () => corpus.poolAlloc(1, true),
+    allocator: 'malloc',
+    bytes: 40,
+    at: /^worker_alloc/,
+  },
+  {
+    name: 'a library the addon dlopens after start',
+    call: () => corpus.pluginLeak(),
+    allocator: 'malloc',
+    bytes: 24,
+    at: /^plugin_make_state$/,
+    object: 'corpus_plugin.so',
+  },
 ];
 
 test.each(leaks)('leaks: $name', async ({ call, allocator, bytes, at, object }) => {
@@ -78,7 +110,10 @@ const clean: Array<{ name: string; call: () => unknown }> = [
   { name: 'one-time static allocation, after its first call', call: () => corpus.initOnce() },
   { name: 'calloc + free', call: () => corpus.cleanCalloc() },
   { name: 'realloc + free', call: () => corpus.cleanRealloc() },
-  ...(['posix_memalign', 'aligned_alloc', 'memalign', 'valloc'] as const).map((kind) => ({ name: `${kind} + free`, call: () => corpus.cleanAligned(kind) })),
+  ...(['posix_memalign', 'aligned_alloc', 'memalign', 'valloc'] as const).map((kind) => ({
+    name: `${kind} + free`,
+    call: () => corpus.cleanAligned(kind),
+  })),
   { name: 'strdup + free', call: () => corpus.cleanStrdup() },
   { name: '8 bytes + free', call: () => corpus.cleanTiny() },
   { name: 'linked library, freed there', call: () => corpus.helperClean() },
@@ -107,7 +142,7 @@ test('the leak on the not-found branch is only there for keys that are not found
   expect(site).toMatchObject({ count: 2, bytes: 96 });
 });
 
-test('the whole stack is symbolized: the binding that called it, then Node\'s N-API glue', async () => {
+test("the whole stack is symbolized: the binding that called it, then Node's N-API glue", async () => {
   const [site] = await survivorsOf(() => corpus.leakMalloc());
   const names = functionsOf(site);
   expect(names[0]).toBe('make_record');
@@ -126,11 +161,16 @@ test('one allocating function called from two places is two sites, even on the s
   }
   const sites = corpusSites(nativeSurvivorsSince(epoch));
   expect(sites).toHaveLength(2);
-  const callers = sites.map((s) => `${s.frames[0].function} <- ${(s.frames[1].function ?? '').replace(/\(Napi::CallbackInfo const&\)$/, '')} x${s.count}`).sort();
-  expect(callers).toEqual(['make_record <- (anonymous namespace)::LeakMalloc x20', 'make_record <- (anonymous namespace)::LeakMallocElsewhere x20']);
+  const callers = sites
+    .map((s) => `${s.frames[0].function} <- ${(s.frames[1].function ?? '').replace(/\(Napi::CallbackInfo const&\)$/, '')} x${s.count}`)
+    .sort();
+  expect(callers).toEqual([
+    'make_record <- (anonymous namespace)::LeakMalloc x20',
+    'make_record <- (anonymous namespace)::LeakMallocElsewhere x20',
+  ]);
 });
 
-test('a loss record reads like valgrind\'s', async () => {
+test("a loss record reads like valgrind's", async () => {
   const [site] = await survivorsOf(() => corpus.lookup('nobody'));
   expect(formatLossRecord(site, { calls: CALLS, maxFrames: 2 })).toMatch(
     /^48 B\/call \(50 blocks\) at malloc <- lookup \(corpus\.node\+0x[0-9a-f]+\) <- \(anonymous namespace\)::Lookup\(Napi::CallbackInfo const&\) \(corpus\.node\+0x[0-9a-f]+\) <- \.\.\.$/,

@@ -11,7 +11,8 @@ const rounds = Number(process.argv[2] || 200);
 async function main() {
   let pending = [];
   for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) tracker.start({ stackDepth: i % 4 === 0 ? 8 : 0, skip: ['/libc.so', '/ld-linux', '/libstdc++.so'], skipExecutableDeps: true });
+    if (i % 2 === 0)
+      tracker.start({ stackDepth: i % 4 === 0 ? 8 : 0, skip: ['/libc.so', '/ld-linux', '/libstdc++.so'], skipExecutableDeps: true });
     // Pool work keeps running across the next start/stop.
     pending.push(corpus.poolAlloc(50, i % 3 === 0), corpus.poolAlloc(50, false));
     corpus.freeOnOtherThread(20);
