@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { InspectorClient } from './inspector-client';
-import type { Frame, SiteSurvivors } from './types';
+import { jsSite, jsSiteKey } from './stack';
+import type { JsSite, SiteSurvivors } from './types';
 
 interface ProfileNode {
   id: number;
@@ -17,8 +18,11 @@ interface SamplingProfile {
   samples: Sample[];
 }
 
-/** Decides what a sampled allocation counts as: a site key, or null to leave it out. */
-export type SampleClassifier = (stack: Frame[]) => { site: string } | { ignored: string } | null;
+/**
+ * Decides what a sampled allocation counts as: survivors of a site (null: made with no JS frame
+ * on the stack), ignored for a stated reason, or null to leave it out unsaid.
+ */
+export type SampleClassifier = (stack: JsSite[]) => { site: JsSite | null } | { ignored: string } | null;
 
 export interface WindowedSurvivors {
   /** Number of windows delimited by the markers that were found. */
@@ -170,10 +174,11 @@ function windowSurvivors(
       ignoredBytes.set(verdict.ignored, (ignoredBytes.get(verdict.ignored) ?? 0) + sample.size * weight);
       continue;
     }
-    let entry = bySite.get(verdict.site);
+    const key = verdict.site ? jsSiteKey(verdict.site) : NO_JS_FRAME_KEY;
+    let entry = bySite.get(key);
     if (!entry) {
-      entry = { site: verdict.site, stack, counts: new Array(windows).fill(0), bytes: new Array(windows).fill(0) };
-      bySite.set(verdict.site, entry);
+      entry = { site: verdict.site, key, stack, counts: new Array(windows).fill(0), bytes: new Array(windows).fill(0) };
+      bySite.set(key, entry);
     }
     entry.counts[window] += weight;
     entry.bytes[window] += sample.size * weight;
@@ -182,10 +187,12 @@ function windowSurvivors(
 }
 
 /** The marker's copy is made inside `slice`, which shows as a frame of its own (no script). */
-function isMarkerStack(stack: Frame[] | undefined): boolean {
-  const frame = stack?.find((f) => f.url !== '');
-  return frame?.functionName === MARKER_FUNCTION;
+function isMarkerStack(stack: JsSite[] | undefined): boolean {
+  const frame = stack?.find((f) => f.file !== '');
+  return frame?.function === MARKER_FUNCTION;
 }
+
+const NO_JS_FRAME_KEY = '(no JS frame)';
 
 function windowOf(ordinal: number, markers: number[]): number {
   if (markers.length < 2 || ordinal < markers[0] || ordinal > markers[markers.length - 1]) return -1;
@@ -199,12 +206,13 @@ function windowOf(ordinal: number, markers: number[]): number {
   return lo;
 }
 
-function stacksByNode(head: ProfileNode): Map<number, Frame[]> {
-  const stacks = new Map<number, Frame[]>();
-  const walk = (node: ProfileNode, parent: Frame[]): void => {
+function stacksByNode(head: ProfileNode): Map<number, JsSite[]> {
+  const stacks = new Map<number, JsSite[]>();
+  const walk = (node: ProfileNode, parent: JsSite[]): void => {
     const { functionName, url, lineNumber, columnNumber } = node.callFrame;
     const isRoot = node === head || functionName === '(root)';
-    const stack = isRoot ? parent : [{ functionName, url, line: lineNumber + 1, column: columnNumber + 1 }, ...parent];
+    // The profile's positions are 0-based; sites are 1-based like stack traces.
+    const stack = isRoot ? parent : [jsSite(functionName, url, lineNumber + 1, columnNumber + 1), ...parent];
     stacks.set(node.id, stack);
     for (const child of node.children) walk(child, stack);
   };

@@ -1,12 +1,17 @@
 import { explainSurvivorsSince, startExplaining } from './explain';
+import { retainerPathText } from './format';
 import type { InspectorClient } from './inspector-client';
+import type { RetainerHop } from './types';
 
 export interface SurvivorGroup {
   /** Constructor name (`Array`, `Foo`), `(closure) name`, `string`... */
   name: string;
   count: number;
   bytes: number;
-  retainerPath?: string[];
+  /** GC root first, as data. */
+  retainers: RetainerHop[];
+  /** The same path as text, for reading in a test (`retainerPath.join(' -> ')`). */
+  retainerPath: string[];
 }
 
 export interface Checkpoint {
@@ -27,7 +32,13 @@ export async function checkpoint(client: InspectorClient): Promise<Checkpoint> {
       done = true;
       // Every group, however small: the caller asked about specific code, not about a rate.
       const groups = await explainSurvivorsSince(session, 1, 1);
-      return groups.map((g) => ({ name: g.name, count: g.count, bytes: g.selfSize, retainerPath: g.retainerPath }));
+      return groups.map((g) => ({
+        name: g.name,
+        count: g.count,
+        bytes: g.selfSize,
+        retainers: g.retainers,
+        retainerPath: retainerPathText(g.retainers, g.name),
+      }));
     },
   };
 }

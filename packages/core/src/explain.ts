@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { settle } from './gc';
 import type { InspectorClient } from './inspector-client';
 import type { SnapshotAnalysisInput, SnapshotGroup } from './snapshot-analysis';
+import type { RetainerHop } from './types';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ExplainedGroup {
@@ -10,7 +11,7 @@ export interface ExplainedGroup {
   name: string;
   countPerCall: number;
   bytesPerCall: number;
-  retainerPath?: string[];
+  retainers: RetainerHop[];
 }
 
 const debuggerPrimed = new WeakSet<InspectorClient>();
@@ -103,7 +104,7 @@ export async function explainSurvivors(
     name: g.name,
     countPerCall: g.count / calls,
     bytesPerCall: g.selfSize / calls,
-    retainerPath: g.retainerPath,
+    retainers: g.retainers,
   }));
 }
 

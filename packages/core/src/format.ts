@@ -1,6 +1,10 @@
-import { frameText } from './native-census';
-import { formatStack } from './stack';
-import type { LeakFinding, LeakVerdict } from './types';
+import { prettyFile } from './stack';
+import type { JsSite, LeakFinding, LeakVerdict, NativeSite, RetainerHop, Site } from './types';
+
+/**
+ * Text for a person, made from findings in one place: the matcher's failure message uses all of
+ * it, the environment's and the reporter's outputs use the pieces (siteText, whatText...).
+ */
 
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
@@ -13,47 +17,150 @@ export function formatCount(n: number): string {
   return n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(2).replace(/\.?0+$/, '') : n.toFixed(3).replace(/0+$/, '');
 }
 
+/** Where JS objects made by native code called from the event loop come from. */
+export const NO_JS_FRAME_TEXT = '(native code called from the event loop: no JS frame)';
+
+/** `fn (src/file.js:12:7)` for a JS frame; `fn (lib.so)` for a native one (see nativeFrameText). */
+export function siteText(site: Site): string {
+  if (site.lang === 'native') return nativeFrameText(site);
+  const name = site.function || '(anonymous)';
+  if (!site.file) return name;
+  return `${name} (${prettyFile(site.file)}:${site.line}:${site.column})`;
+}
+
+export function stackText(stack: JsSite[], limit = 6): string {
+  return stack.slice(0, limit).map(siteText).join(' <- ');
+}
+
+/** `lookup (corpus.node)`, `??? (libldap.so.2+0x1f00)`, `0x...` for code outside any object. */
+export function nativeFrameText(frame: NativeSite): string {
+  const fn = frame.function === null ? null : shortFunctionName(frame.function);
+  if (!frame.object) return fn ?? `0x${frame.offset.toString(16)}`;
+  return fn ? `${fn} (${frame.object})` : `??? (${frame.object}+0x${frame.offset.toString(16)})`;
+}
+
+/**
+ * A demangled C++ name as a reader scans it: `LeakMalloc` for
+ * `(anonymous namespace)::LeakMalloc(Napi::CallbackInfo const&)`, template arguments as `<...>`.
+ */
+export function shortFunctionName(name: string): string {
+  let short = name.replace(/\(anonymous namespace\)::/g, '');
+  // The parameter list: from the '(' matching the last ')' (qualifiers such as `const` after it).
+  const tail = /\)\s*(const|volatile|&|&&|\s)*$/.exec(short);
+  if (tail) {
+    let depth = 0;
+    for (let i = tail.index; i >= 0; i--) {
+      if (short[i] === ')') depth++;
+      else if (short[i] === '(' && --depth === 0) {
+        if (i > 0) short = short.slice(0, i);
+        break;
+      }
+    }
+  }
+  // Template arguments, innermost first.
+  while (/<[^<>]*>/.test(short)) short = short.replace(/<[^<>]*>/g, '\u0000');
+  return short.replace(/\u0000/g, '<...>').trim() || name;
+}
+
+/** valgrind loss-record style: `malloc <- lookup (corpus.node) <- Lookup (corpus.node) <- ...`. */
+export function nativeStackText(allocator: string, frames: NativeSite[], maxFrames = 8): string {
+  const shown = frames.slice(0, maxFrames).map(nativeFrameText);
+  if (frames.length > maxFrames) shown.push('...');
+  return [allocator, ...shown].join(' <- ');
+}
+
+/** What grew, as a headline names it: the constructor or handle type, else where it was allocated. */
+export function whatText(finding: LeakFinding): string {
+  if (finding.kind === 'native') {
+    const owner = finding.site ? siteText(finding.site) : `${finding.allocations?.[0]?.allocator ?? 'malloc'} (no stack)`;
+    return `native memory allocated in ${owner}`;
+  }
+  if (finding.name !== null) return finding.name;
+  return `objects allocated at ${finding.noJsFrame ? NO_JS_FRAME_TEXT : finding.site ? siteText(finding.site) : '(unknown site)'}`;
+}
+
+/** One hop as V8's heap snapshot viewers write it: `holder.edge`, `holder[3]`, `holder.x (closure variable)`. */
+export function hopText(hop: RetainerHop): string {
+  const edge =
+    hop.edgeKind === 'element' || hop.edgeKind === 'hidden'
+      ? `[${hop.edge}]`
+      : hop.edgeKind === 'context'
+        ? `.${hop.edge} (closure variable)`
+        : hop.edgeKind === 'internal'
+          ? `.(${hop.edge})`
+          : `.${hop.edge}`;
+  return `${hop.holder}${edge}`.replace(/^\./, '');
+}
+
+/** The whole path, GC root first, ending at the retained object. */
+export function retainerPathText(hops: RetainerHop[], target: string | null): string[] {
+  return [...hops.map(hopText), ...(target === null ? [] : [target])];
+}
+
+/** Held from a V8 global handle: a napi_ref or Persistent never released. */
+export function heldByGlobalHandle(hops: RetainerHop[] | undefined): boolean {
+  return hops?.some((h) => h.root === 'global-handles') ?? false;
+}
+
+/**
+ * Whether a hop is one a reader acts on: a variable, a global, a root group, a timer list or a
+ * module's exports. Hops before the last of them are V8/Node plumbing (realms, context tables).
+ */
+function isAnchor(hop: RetainerHop): boolean {
+  return (
+    hop.edgeKind === 'context' ||
+    hop.root === 'global-handles' ||
+    hop.root === 'strong-roots' ||
+    (hop.holder === '' && hop.edge.startsWith('global')) ||
+    hop.holder.startsWith('global') ||
+    hop.holder.includes('Timeout') ||
+    hop.edge.includes('Timeout') ||
+    (hop.holder === 'Module' && hop.edge === 'exports')
+  );
+}
+
+/** The tail of a retainer path a reader acts on: from the last anchor (isAnchor) to the object. */
+export function shortRetainerText(hops: RetainerHop[], target: string | null): string {
+  const full = retainerPathText(hops, target);
+  let start = -1;
+  hops.forEach((hop, i) => {
+    if (isAnchor(hop)) start = i;
+  });
+  if (start <= 0) return full.join(' -> ');
+  const root = heldByGlobalHandle(hops) ? '(GC roots: global handle)' : '(GC roots)';
+  return `${root} ... ${full.slice(start).join(' -> ')}`;
+}
+
 /** One finding, as several indented lines: what grew, how much per call, who retains it, where from. */
 export function formatFinding(finding: LeakFinding): string {
   const lines: string[] = [];
   const per = finding.per === 'test' ? 'in this test' : 'per call';
+  const what = whatText(finding);
   if (finding.kind === 'handles') {
-    lines.push(`open handles: ${finding.what} +${formatCount(finding.countPerCall)} ${per} (never closed)`);
+    lines.push(`open handles: ${what} +${formatCount(finding.count)} ${per} (never closed)`);
   } else if (finding.kind === 'native') {
     const rounds = finding.perRound.length > 0 ? `; blocks left per round: ${finding.perRound.join(', ')}` : '';
     lines.push(
-      `${finding.what}: +${formatBytes(finding.bytesPerCall)} ${per} in ${formatCount(finding.countPerCall)} block${finding.countPerCall === 1 ? '' : 's'} (never freed${rounds})`,
+      `${what}: +${formatBytes(finding.bytes)} ${per} in ${formatCount(finding.count)} block${finding.count === 1 ? '' : 's'} (never freed${rounds})`,
     );
-    const sites = finding.nativeSites ?? [
-      {
-        allocator: finding.allocator ?? 'malloc',
-        frames: finding.nativeStack ?? [],
-        bytesPerCall: finding.bytesPerCall,
-        countPerCall: finding.countPerCall,
-      },
-    ];
-    for (const site of sites) {
-      const size = sites.length > 1 ? `${formatBytes(site.bytesPerCall)} ${per} ` : '';
-      lines.push(`  ${size}allocated at: ${formatNativeStack(site.allocator, site.frames)}`);
+    const allocations = finding.allocations ?? [];
+    for (const a of allocations) {
+      const size = allocations.length > 1 ? `${formatBytes(a.bytes)} ${per} ` : '';
+      lines.push(`  ${size}allocated at: ${nativeStackText(a.allocator, a.stack)}`);
     }
     return lines.join('\n');
   } else {
     const rounds = finding.perRound.length > 0 ? `; survivors per round: ${finding.perRound.join(', ')}` : '';
-    lines.push(`${finding.what}: +${formatCount(finding.countPerCall)} per call (+${formatBytes(finding.bytesPerCall)}/call${rounds})`);
+    lines.push(`${what}: +${formatCount(finding.count)} per call (+${formatBytes(finding.bytes)}/call${rounds})`);
   }
-  if (finding.retainedByGlobalHandle)
+  if (heldByGlobalHandle(finding.retainers)) {
     lines.push('  retained by a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted');
-  if (finding.retainerPath) lines.push(`  retained by: ${shortRetainerPath(finding.retainerPath)}`);
-  if (finding.allocationStack) lines.push(`  allocated at: ${formatStack(finding.allocationStack)}`);
-  else if (finding.site) lines.push(`  allocated at: ${finding.site}`);
+  }
+  if (finding.retainers) lines.push(`  retained by: ${shortRetainerText(finding.retainers, finding.name)}`);
+  if (finding.stack?.length) lines.push(`  allocated at: ${stackText(finding.stack)}`);
+  else if (finding.noJsFrame) lines.push(`  allocated at: ${NO_JS_FRAME_TEXT}`);
+  else if (finding.site) lines.push(`  allocated at: ${siteText(finding.site)}`);
   return lines.join('\n');
-}
-
-/** valgrind loss-record style: `malloc <- lookup (corpus.node) <- Lookup (corpus.node) <- ...`. */
-export function formatNativeStack(allocator: string, frames: NonNullable<LeakFinding['nativeStack']>, maxFrames = 8): string {
-  const shown = frames.slice(0, maxFrames).map(frameText);
-  if (frames.length > maxFrames) shown.push('...');
-  return [allocator, ...shown].join(' <- ');
 }
 
 export function formatMeasurement(verdict: LeakVerdict): string {
@@ -67,18 +174,4 @@ export function formatVerdict(verdict: LeakVerdict): string {
   parts.push(formatMeasurement(verdict));
   if (verdict.notes.length > 0) parts.push(verdict.notes.map((n) => `note: ${n}`).join('\n'));
   return parts.join('\n\n');
-}
-
-/**
- * The tail of a retainer path a reader acts on: from the last variable, global handle or global
- * property that holds the chain. Hops before it are V8/Node plumbing (realms, context tables).
- */
-export function shortRetainerPath(path: string[]): string {
-  const anchors = path.map((hop, i) =>
-    /\(closure variable\)|\(Global handles\)|^global|\(Strong roots\)|Timeout|Module\.exports/.test(hop) ? i : -1,
-  );
-  const start = Math.max(...anchors);
-  if (start <= 0) return path.join(' -> ');
-  const root = path.some((h) => h.includes('(Global handles)')) ? '(GC roots: global handle)' : '(GC roots)';
-  return `${root} ... ${path.slice(start).join(' -> ')}`;
 }

@@ -1,35 +1,51 @@
 export { InspectorClient } from './inspector-client';
 export { forceGc, settle, eventLoopTurn, lastFullGcDuration } from './gc';
 export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
-export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './measure';
+export { measureLeaks, type MeasureContext } from './measure';
+export { CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './caller';
+export { classifyCallAllocation, NODE_KNOWN_SURVIVORS, type KnownSurvivors } from './classify';
 export {
   resolveLeakOptions,
   LeakOptionsError,
   describeValue,
-  matchesAny,
   DEFAULT_TIMEOUT_MS,
   NATIVE_MODES,
   type LeakOptions,
   type ResolvedLeakOptions,
   type NativeMode,
 } from './options';
+export { matchesAny, siteMatches, siteFields, findingIgnored, type Pattern } from './patterns';
 export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
-export { activeResourceCounts } from './handles';
-export { formatVerdict, formatFinding, formatBytes, formatCount, formatMeasurement, formatNativeStack } from './format';
-export { SourcePositions, atSourcePositions, fileOfSite } from './source-positions';
-export { registerOwnCode, isUserFrame, isOwnFrame, isNodeInternal, formatFrame, formatStack, fileOf, prettyFile } from './stack';
+export { activeResourceCounts, handleTypeName, namesHandleType, TRACKED_ASYNC_HOOK_TYPES } from './handles';
+export {
+  formatVerdict,
+  formatFinding,
+  formatBytes,
+  formatCount,
+  formatMeasurement,
+  siteText,
+  stackText,
+  whatText,
+  nativeFrameText,
+  nativeStackText,
+  shortFunctionName,
+  hopText,
+  retainerPathText,
+  shortRetainerText,
+  heldByGlobalHandle,
+  NO_JS_FRAME_TEXT,
+} from './format';
+export { SourcePositions, atSourcePositions } from './source-positions';
+export { registerOwnCode, isUserSite, isOwnSite, isNodeInternal, jsSite, fileOfUrl, siteFrame, prettyFile } from './stack';
 export type * from './types';
-export { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord, type TestLeakRecord, type LeakCheckRecord } from './report-record';
 export {
   nativeSurvivorsByWindow,
-  nativeSiteName,
-  nativeSiteKey,
+  nativeStackKey,
   nativeOwnerFrame,
-  frameText,
-  shortFunctionName,
+  nativeOwnerKey,
   isSuppressed,
   type NativeProbe,
-  type NativeSite,
+  type NativeLiveSite,
   type NativeSiteSurvivors,
 } from './native-census';

@@ -147,7 +147,3 @@ function patternList(given: Record<string, unknown>, key: 'ignore' | 'nativeSupp
 function isRegExpLike(value: unknown): value is RegExp {
   return Object.prototype.toString.call(value) === '[object RegExp]';
 }
-
-export function matchesAny(text: string, patterns: Array<string | RegExp>): boolean {
-  return patterns.some((p) => (typeof p === 'string' ? text.includes(p) : new RegExp(p.source, p.flags).test(text)));
-}

@@ -1,3 +1,5 @@
+import type { EdgeKind, RetainerHop, RootKind } from './types';
+
 export interface SnapshotAnalysisInput {
   snapshot: string;
   /** Objects with a higher id were allocated after tracking started. */
@@ -10,7 +12,8 @@ export interface SnapshotGroup {
   name: string;
   count: number;
   selfSize: number;
-  retainerPath: string[];
+  /** From the snapshot's root to the group's median object (the object itself is `name`). */
+  retainers: RetainerHop[];
 }
 
 interface RawSnapshot {
@@ -70,7 +73,7 @@ export function analyseSnapshot({ snapshot, watermark, minCount }: SnapshotAnaly
       // The median object by id: from the middle of the calls, not a straggler of the bookkeeping.
       .map(([name, g]) => {
         const sample = g.nodes.sort((a, b) => heap.id(a) - heap.id(b))[g.nodes.length >> 1];
-        return { name, count: g.count, selfSize: g.selfSize, retainerPath: heap.pathTo(sample, parents) };
+        return { name, count: g.count, selfSize: g.selfSize, retainers: heap.pathTo(sample, parents) };
       })
   );
 }
@@ -81,14 +84,35 @@ interface ParentLinks {
 }
 
 /**
- * Roots nothing can leak through: V8's own caches (string table, compilation cache), and the
- * stack and handle scopes of the code running while the snapshot is taken, which is leakproof's
- * own (e.g. promise ids async_hooks keeps for its pending awaits, seen 1 run in 5). The search
- * for retainers does not enter them, so an object held only through them is never a candidate,
- * and one also held by a variable gets the variable's path.
+ * V8's GC root groups, by the name its snapshot gives them inside parentheses: `(Global handles)`.
+ *
+ * Some are roots nothing can leak through: V8's own caches (string table, compilation cache), and
+ * the stack and handle scopes of the code running while the snapshot is taken, which is
+ * leakproof's own (e.g. promise ids async_hooks keeps for its pending awaits, seen 1 run in 5).
+ * The search for retainers does not enter them, so an object held only through them is never a
+ * candidate, and one also held by a variable gets the variable's path.
  */
-const TRANSIENT_OR_VM_ROOTS =
-  /\((Internalized strings|Compilation cache|Startup object cache|Read-only roots|Builtins|Code flusher|External strings|Stack roots|Handle scope)\)/;
+const ROOT_GROUPS: Record<string, { kind: RootKind; transient?: true }> = {
+  'Global handles': { kind: 'global-handles' },
+  'Strong roots': { kind: 'strong-roots' },
+  'Internalized strings': { kind: 'other', transient: true },
+  'Compilation cache': { kind: 'other', transient: true },
+  'Startup object cache': { kind: 'other', transient: true },
+  'Read-only roots': { kind: 'other', transient: true },
+  Builtins: { kind: 'other', transient: true },
+  'Code flusher': { kind: 'other', transient: true },
+  'External strings': { kind: 'other', transient: true },
+  'Stack roots': { kind: 'other', transient: true },
+  'Handle scope': { kind: 'other', transient: true },
+};
+
+/** The root group a synthetic node's name stands for: `(Global handles)`, also with a suffix. */
+function rootGroup(name: string): { kind: RootKind; transient?: true } {
+  const inner = /^\(([^)]*)\)/.exec(name)?.[1];
+  return (inner !== undefined && ROOT_GROUPS[inner]) || { kind: 'other' };
+}
+
+const EDGE_KINDS = new Set<string>(['property', 'element', 'context', 'internal', 'hidden', 'shortcut']);
 
 class HeapGraph {
   readonly nodeCount: number;
@@ -142,14 +166,14 @@ class HeapGraph {
     return this.groupName(node);
   }
 
-  private edgeLabel(edge: number): string {
+  /** The edge as data: its name (or index) and V8's edge type. */
+  private edgeOf(edge: number): { edge: string; edgeKind: EdgeKind } {
     const type = this.raw.snapshot.meta.edge_types[0][this.raw.edges[edge + this.e.type]];
     const nameOrIndex = this.raw.edges[edge + this.e.name_or_index];
-    if (type === 'element' || type === 'hidden') return `[${nameOrIndex}]`;
-    const name = this.raw.strings[nameOrIndex];
-    if (type === 'context') return `.${name} (closure variable)`;
-    if (type === 'internal') return `.(${name})`;
-    return `.${name}`;
+    const edgeKind = (EDGE_KINDS.has(type) ? type : 'property') as EdgeKind;
+    // Elements and hidden edges are numbered; the others name a string.
+    const name = edgeKind === 'element' || edgeKind === 'hidden' ? String(nameOrIndex) : this.raw.strings[nameOrIndex];
+    return { edge: name, edgeKind };
   }
 
   /** Breadth-first from the snapshot root over strong edges: parent node and edge per node (-1: none). */
@@ -169,7 +193,7 @@ class HeapGraph {
         if (this.raw.edges[edge + this.e.type] === weak) continue;
         const to = this.raw.edges[edge + this.e.to_node] / this.nodeFields;
         if (seen[to]) continue;
-        if (this.type(to) === 'synthetic' && TRANSIENT_OR_VM_ROOTS.test(this.name(to))) continue;
+        if (this.type(to) === 'synthetic' && rootGroup(this.name(to)).transient) continue;
         seen[to] = 1;
         parentEdge[to] = edge;
         parentNode[to] = node;
@@ -179,18 +203,23 @@ class HeapGraph {
     return { parentEdge, parentNode };
   }
 
-  /** `holder.edge` hops from the first named root down to `target`. */
-  pathTo(target: number, { parentEdge, parentNode }: ParentLinks): string[] {
-    const hops: string[] = [];
+  /** The hops from the snapshot's root down to `target` (which is not included). */
+  pathTo(target: number, { parentEdge, parentNode }: ParentLinks): RetainerHop[] {
+    const hops: RetainerHop[] = [];
     let node = target;
     for (let guard = 0; node !== 0 && guard < 100; guard++) {
       const edge = parentEdge[node];
-      if (edge < 0) return ['(unreachable from the GC roots)'];
+      if (edge < 0) return [];
       const holder = parentNode[node];
-      hops.unshift(`${holder === 0 ? '' : this.displayName(holder)}${this.edgeLabel(edge)}`);
+      const synthetic = holder !== 0 && this.type(holder) === 'synthetic';
+      hops.unshift({
+        // The snapshot's own root node has no name a reader needs.
+        holder: holder === 0 ? '' : this.displayName(holder),
+        ...(synthetic ? { root: rootGroup(this.name(holder)).kind } : {}),
+        ...this.edgeOf(edge),
+      });
       node = holder;
     }
-    hops.push(this.groupName(target));
-    return hops.map((h) => h.replace(/^\./, ''));
+    return hops;
   }
 }

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { InspectorClient } from './inspector-client';
-import { fileOf, fileOfUrl, formatFrame, parseSite } from './stack';
-import type { Frame, LeakFinding } from './types';
+import { fileOfUrl } from './stack';
+import type { JsSite, LeakFinding } from './types';
 
 /**
  * Source positions of code Jest transformed (ts-jest, babel-jest). V8's profiles give line and
@@ -61,19 +61,10 @@ export class SourcePositions {
     return this.maps.size;
   }
 
-  /** The frame at its original position, or the frame itself when its file has no map. */
-  frame(frame: Frame): Frame {
-    const original = this.original(fileOf(frame), frame.line, frame.column);
-    return original ? { ...frame, url: original.file, line: original.line, column: original.column } : frame;
-  }
-
-  /** A site as formatted by formatFrame (`name (file:line:column)`), at its original position. */
-  site(site: string): string {
-    const parsed = parseSite(site);
-    const original = parsed && this.original(parsed.file, parsed.line, parsed.column);
-    return parsed && original
-      ? formatFrame({ functionName: parsed.name, url: original.file, line: original.line, column: original.column })
-      : site;
+  /** The site at its original position, or the site itself when its file has no map. */
+  site(site: JsSite): JsSite {
+    const original = this.original(site.file, site.line, site.column);
+    return original ? { ...site, file: original.file, line: original.line, column: original.column } : site;
   }
 
   private original(file: string, line: number, column: number): { file: string; line: number; column: number } | null {
@@ -90,33 +81,21 @@ export class SourcePositions {
 
 const cache = new WeakMap<InspectorClient, SourcePositions>();
 
-/** The file a site (`name (file:line:column)`) points at, as an absolute path; null for none. */
-export function fileOfSite(site: string): string | null {
-  return parseSite(site)?.file ?? null;
-}
-
-/** JS-object findings with their sites, `what` and allocation stacks at original positions. */
+/** JS findings with their sites and stacks at original positions (handles and JS objects alike). */
 export function atSourcePositions(findings: LeakFinding[], client: InspectorClient): LeakFinding[] {
   const files = new Set<string>();
   for (const f of findings) {
-    if (f.kind !== 'js-objects') continue;
-    const file = f.site && fileOfSite(f.site);
-    if (file) files.add(file);
-    for (const frame of f.allocationStack ?? []) if (frame.url) files.add(fileOf(frame));
+    if (f.site?.lang === 'js' && f.site.file) files.add(f.site.file);
+    for (const frame of f.stack ?? []) if (frame.file) files.add(frame.file);
   }
   if (files.size === 0) return findings;
   const positions = SourcePositions.for(client, files);
   if (positions.size === 0) return findings;
-  return findings.map((f) => {
-    if (f.kind !== 'js-objects') return f;
-    const site = f.site && positions.site(f.site);
-    return {
-      ...f,
-      what: f.site && site ? f.what.replace(f.site, site) : f.what,
-      site,
-      allocationStack: f.allocationStack?.map((frame) => positions.frame(frame)),
-    };
-  });
+  return findings.map((f) => ({
+    ...f,
+    site: f.site?.lang === 'js' ? positions.site(f.site) : f.site,
+    ...(f.stack ? { stack: f.stack.map((frame) => positions.site(frame)) } : {}),
+  }));
 }
 
 function inlineMap(url: string | undefined): string | null {
