@@ -155,8 +155,11 @@ function decideNative(sites: NativeSiteSurvivors[], suppressions: Pattern[]): Na
 
 function runSummary(r: RunResult): RunSummary {
   const nativeWith = (status: string) =>
-    r.nativeDecisions.filter((d) => d.status === status).map((d) => ({ kind: 'native' as const, site: nativeOwnerFrame(d.site.stack) ?? null }));
-  const jsWith = (status: 'growing' | 'sporadic') => sitesWith(r.decisions, status).map((s) => ({ kind: 'js-objects' as const, site: s.site }));
+    r.nativeDecisions
+      .filter((d) => d.status === status)
+      .map((d) => ({ kind: 'native' as const, site: nativeOwnerFrame(d.site.stack) ?? null }));
+  const jsWith = (status: 'growing' | 'sporadic') =>
+    sitesWith(r.decisions, status).map((s) => ({ kind: 'js-objects' as const, site: s.site }));
   return {
     warmupCalls: r.warmupCalls,
     callsPerRound: r.callsPerRound,
@@ -170,4 +173,3 @@ function nativeOwnerText(site: NativeSiteSurvivors): string {
   const owner = nativeOwnerFrame(site.stack);
   return owner ? nativeFrameText(owner) : `${site.allocator} (no stack)`;
 }
-

@@ -49,7 +49,12 @@ export function nativeSurvivorsByWindow(probe: NativeProbe, epochs: number[]): N
       if (count <= 0) continue;
       let entry = sites.get(key);
       if (!entry) {
-        entry = { allocator: site.allocator, stack: site.stack, counts: new Array<number>(windows).fill(0), bytes: new Array<number>(windows).fill(0) };
+        entry = {
+          allocator: site.allocator,
+          stack: site.stack,
+          counts: new Array<number>(windows).fill(0),
+          bytes: new Array<number>(windows).fill(0),
+        };
         sites.set(key, entry);
       }
       entry.counts[w] = count;

@@ -1,4 +1,5 @@
-import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakCheckRecord, type LeakOptions } from '@leakproof/core';
+import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakOptions } from '@leakproof/core';
+import type { LeakCheckRecord } from '@leakproof/record';
 
 /**
  * What the matchers need from their host. The environment puts one on the test's global (so

@@ -7,7 +7,7 @@ registerOwnCode(path.resolve(__dirname, '..'));
 
 export { createMatchers, type LeakExpectation, type ToLeakOptions };
 export { checkpoint } from './checkpoint';
-export { nativeAccess, loadedAddons, type NativeAccess } from './native-probe';
+export { JEST_KNOWN_SURVIVORS, JEST_OWN_CODE } from './jest-internals';
 export { getBridge, BRIDGE_KEY, type LeakproofBridge } from './bridge';
 export type { LeakOptions, Checkpoint, SurvivorGroup } from '@leakproof/core';
 

@@ -11,12 +11,14 @@ import {
   type LeakOptions,
   type LeakVerdict,
   shortFunctionName,
+  nativeFrameText,
   type NativeProbe,
   type ResolvedLeakOptions,
 } from '@leakproof/core';
+import { loadedAddons, nativeProbe } from '@leakproof/native-tracker';
 import { getBridge, type LeakproofBridge } from './bridge';
 import { fakeTimersEnabled } from './fake-timers';
-import { loadedAddons, nativeAccess } from './native-probe';
+import { JEST_KNOWN_SURVIVORS } from './jest-internals';
 
 /** What `toLeak` may additionally pin: which leak is expected. */
 export interface LeakExpectation {
@@ -73,7 +75,11 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
     const native = nativeProbeFor(resolved.native, hint);
     await bridge.pauseTestChecks();
     try {
-      const verdict = await measureLeaks(received as () => unknown, resolved, bridge.client, native.probe);
+      const verdict = await measureLeaks(received as () => unknown, resolved, {
+        client: bridge.client,
+        native: native.probe,
+        knownSurvivors: JEST_KNOWN_SURVIVORS,
+      });
       if (native.note) verdict.notes.push(native.note);
       return verdict;
     } catch (error) {
@@ -155,7 +161,7 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
  */
 function nativeProbeFor(mode: ResolvedLeakOptions['native'], hint: string): { probe?: NativeProbe; note?: string } {
   if (mode === 'off') return {};
-  const access = nativeAccess();
+  const access = nativeProbe();
   if ('probe' in access) return access;
   const addons = loadedAddons();
   if (mode === 'required' || addons.length > 0) {
@@ -195,24 +201,29 @@ function findingMatches(finding: LeakFinding, expectation: LeakExpectation | und
   const { what, kind, perCall, bytesPerCall } = expectation;
   if (kind !== undefined && finding.kind !== kind) return false;
   if (what !== undefined) {
-    const names = [finding.what, ...(finding.kind === 'native' ? nativeNames(finding) : [])];
-    const ok = names.some((name) => (typeof what === 'string' ? name === what : new RegExp(what.source, what.flags).test(name)));
+    const ok = namesOf(finding).some((name) => (typeof what === 'string' ? name === what : new RegExp(what.source, what.flags).test(name)));
     if (!ok) return false;
   }
-  if (perCall !== undefined && Math.abs(finding.countPerCall - perCall) > perCall * 0.25) return false;
-  if (bytesPerCall !== undefined && Math.abs(finding.bytesPerCall - bytesPerCall) > bytesPerCall * 0.25) return false;
+  if (perCall !== undefined && Math.abs(finding.count - perCall) > perCall * 0.25) return false;
+  if (bytesPerCall !== undefined && Math.abs(finding.bytes - bytesPerCall) > bytesPerCall * 0.25) return false;
   return true;
 }
 
 /**
- * A native finding is also known by its site (`HelperLeak (corpus.node)`), that site's function,
- * and the function that called the allocator (`helper_make_buffer`).
+ * The names `what` may give a finding: its constructor or handle type; its site's function (the
+ * JS function that allocated, or the addon function that owns native blocks, as C++ names are
+ * read: `Client::HandleResults`); and for native memory the function that called the allocator
+ * (`helper_make_buffer`), with its object (`make_record (corpus.node)`).
  */
-function nativeNames(finding: LeakFinding): string[] {
-  const names: string[] = [];
-  if (finding.site) names.push(finding.site, finding.site.replace(/ \([^()]*\)$/, ''));
-  const innermost = finding.nativeStack?.[0]?.function;
-  if (innermost) names.push(shortFunctionName(innermost));
+function namesOf(finding: LeakFinding): string[] {
+  const names: string[] = finding.name === null ? [] : [finding.name];
+  const site = finding.site;
+  if (site?.function) names.push(site.lang === 'native' ? shortFunctionName(site.function) : site.function);
+  if (site?.lang === 'native') names.push(nativeFrameText(site));
+  for (const allocation of finding.allocations ?? []) {
+    const caller = allocation.stack[0]?.function;
+    if (caller) names.push(shortFunctionName(caller));
+  }
   return names;
 }
 

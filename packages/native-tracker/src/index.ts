@@ -15,3 +15,4 @@ export {
   type StartReport,
 } from './tracker';
 export type { NativeCounters, NativeFrame, NativeObject, NativeSurvivorSite, NativeTrackerOptions, NativeTrackingStatus } from './types';
+export { nativeProbe, loadedAddons, PROBE_STACK_DEPTH, type NativeProbeAccess } from './probe';

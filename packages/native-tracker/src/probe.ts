@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NativeProbe, NativeSite } from '@leakproof/core';
+import type { NativeLiveSite, NativeProbe } from '@leakproof/core';
 import {
   isNativeTrackingRunning,
   markNative,
@@ -8,26 +8,28 @@ import {
   nativeSurvivorsSince,
   nativeTrackingStatus,
   startNativeTracking,
-} from '@leakproof/native-tracker';
+} from './tracker';
 
-export type NativeAccess = { probe: NativeProbe } | { unavailable: string };
+/** The probe the engine consumes, or why native memory cannot be measured here. */
+export type NativeProbeAccess = { probe: NativeProbe } | { unavailable: string };
 
 /** Deep enough to get from libldap's allocator wrappers up to the addon function that called them. */
-export const STACK_DEPTH = 12;
+export const PROBE_STACK_DEPTH = 12;
 
 let access: { probe: NativeProbe } | undefined;
 
 /**
- * The process's native tracker, started on first use (GOT hooks are per process; addons loaded
- * later are hooked when dlopen'ed). When it cannot run here, the reason, never a throw.
+ * The process's native tracker as @leakproof/core's NativeProbe, started on first use (GOT hooks
+ * are per process; addons loaded later are hooked when dlopen'ed). The one way in for the Jest
+ * environment and the matchers alike. When tracking cannot run here: the reason, never a throw.
  */
-export function nativeAccess(): NativeAccess {
+export function nativeProbe(): NativeProbeAccess {
   // Someone else may stop the process-wide tracker (the tracker's own tests do): start it again.
   if (access && isNativeTrackingRunning()) return access;
   const status = nativeTrackingStatus();
   if (!status.available) return { unavailable: status.reason };
   try {
-    if (!isNativeTrackingRunning()) startNativeTracking({ stackDepth: STACK_DEPTH });
+    if (!isNativeTrackingRunning()) startNativeTracking({ stackDepth: PROBE_STACK_DEPTH });
   } catch (error) {
     return { unavailable: `the native tracker could not start: ${(error as Error).message}` };
   }
@@ -36,11 +38,11 @@ export function nativeAccess(): NativeAccess {
       mark: markNative,
       // Paths and absolute addresses differ per machine: sites are named by function and object.
       survivorsSince: (epoch) =>
-        nativeSurvivorsSince(epoch).map((s): NativeSite => ({
+        nativeSurvivorsSince(epoch).map((s): NativeLiveSite => ({
           allocator: s.allocator,
           count: s.count,
           bytes: s.bytes,
-          frames: framesAboveNode(s.frames).map((f) => ({ function: f.function, object: f.object, offset: f.offset })),
+          stack: framesAboveNode(s.frames).map((f) => ({ lang: 'native', function: f.function, object: f.object, offset: f.offset })),
         })),
       liveBytes: () => nativeCounters().liveBytes,
     },
