@@ -2,8 +2,7 @@
 // Benchmark 2: the environment's per-test overhead. The same generated suite runs under plain
 // jest-environment-node and under @leakproof/jest-environment, alternating (the order flips every
 // round), both with `--ci --no-cache` and Jest's default worker count. More configurations show
-// where the overhead goes: leakproof with its heap check off, with its handle check off, and with
-// the what-if patches of what-if/jest-environment.js preloaded into Jest and its workers.
+// where the overhead goes: leakproof with its heap, handle or native check off.
 const { runTimedJest } = require('./lib/run-jest');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -28,12 +27,6 @@ const CONFIGS = [
     label: 'leakproof, native check off',
     testEnvironment: LEAKPROOF_ENV,
     leakproof: { native: { mode: 'off' } },
-  },
-  {
-    id: 'leakproof-what-if',
-    label: 'leakproof + what-if/jest-environment.js',
-    testEnvironment: LEAKPROOF_ENV,
-    preload: path.join(__dirname, 'what-if', 'jest-environment.js'),
   },
 ];
 

@@ -338,16 +338,6 @@ function whereSection(r) {
       .map(([s, n]) => `\`${s}\` (${n})`);
     out.push(`Sites that made a clean first run suspicious in section 1 (count): ${top.join(', ')}.`, '');
   }
-  const j = jestRatios(r.jest);
-  if (j.by['leakproof-what-if']) {
-    const w = j.by['leakproof-what-if'];
-    out.push(
-      `**What-if (Jest).** With \`bench/what-if/jest-environment.js\` preloaded (classification memoised per profile node and per script URL, ` +
-        `no forced GC at the end of a file: V8's own full GC when the profile is read is enough) the suite took ${formatMs(w.wallMedian)}, ` +
-        `${ratio(w.wallMedian / j.node.wallMedian)}x jest-environment-node (section 2).`,
-      '',
-    );
-  }
   return out.join('\n');
 }
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the LDAP fixtures and the native binding need:
+# Installs the Debian packages the LDAP fixtures, the native binding and the lint step need:
 #   slapd       - the throwaway OpenLDAP server of @leakproof/ldap-fixtures ({ kind: 'slapd' })
 #   ldap-utils  - ldapsearch / ldapwhoami (readiness probe, manual checks)
 #   libldap-dev - headers and libldap for building native code
 #   g++ make python3 - node-gyp's toolchain for the native addons (native tracker, fixtures)
 #   chromium    - headless browser the HTML report's test screenshots (@leakproof/jest-reporter)
+#   clang-format - the C/C++ formatter `npm run lint` checks the native code with
 # Idempotent and non-interactive; run as root (or with sudo available) on Debian/Ubuntu.
 # If installing slapd starts the system service, it is stopped again: the fixtures never use it.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils libldap-dev g++ make python3 chromium)
+PACKAGES=(slapd ldap-utils libldap-dev g++ make python3 chromium clang-format)
 
 log() { echo "install-system-deps: $*"; }
 

@@ -124,7 +124,7 @@ function parseValgrindXml(xml) {
     if (!kind.startsWith('Leak_')) continue;
     const stack = /<stack>([\s\S]*?)<\/stack>/.exec(body)?.[1] ?? '';
     const frames = [...stack.matchAll(/<frame>([\s\S]*?)<\/frame>/g)].map(([, f]) => ({
-      fn: unescape(/<fn>([^<]*)<\/fn>/.exec(f)?.[1] ?? null),
+      fn: unescapeXml(/<fn>([^<]*)<\/fn>/.exec(f)?.[1] ?? null),
       obj: /<obj>([^<]*)<\/obj>/.exec(f)?.[1] ?? null,
     }));
     records.push({
@@ -137,7 +137,7 @@ function parseValgrindXml(xml) {
   return records;
 }
 
-function unescape(text) {
+function unescapeXml(text) {
   return text === null
     ? null
     : text

@@ -397,7 +397,7 @@ async function main() {
     .join(' ');
   fs.mkdirSync(path.dirname(RAW), { recursive: true });
   fs.writeFileSync(RAW, JSON.stringify(results, null, 2));
-  const { runs, ...shown } = results;
+  const { runs: _runs, ...shown } = results;
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n\n`);
   process.stdout.write(`${markdown(results.summary, s, results)}\n`);
   log(`ldap-throughput: done in ${formatMs(results.durationMs)} (raw results: ${path.relative(process.cwd(), RAW)})`);

@@ -21,15 +21,15 @@ explain.explainSurvivors = (...args) => {
 async function verdict(fn, { options = {}, progress = () => {} } = {}) {
   client ??= new core.InspectorClient();
   onExplain = () => progress({ step: 'leak confirmed, explaining with a heap snapshot' });
-  const v = await core.measureLeaks(fn, core.resolveLeakOptions(options), client);
+  const v = await core.measureLeaks(fn, core.resolveLeakOptions(options), { client });
   return {
     leaked: v.leaked,
     runs: v.runs.length,
     calls: v.totalCalls,
-    explained: v.findings.some((f) => Array.isArray(f.retainerPath)),
-    what: v.findings.map((f) => f.what),
+    explained: v.findings.some((f) => Array.isArray(f.retainers)),
+    what: v.findings.map(core.whatText),
     // Why a first run was suspicious (and re-measured): its growing and sporadic sites.
-    suspicious: v.runs.length > 1 ? [...v.runs[0].growing, ...v.runs[0].sporadic] : [],
+    suspicious: v.runs.length > 1 ? [...v.runs[0].growing, ...v.runs[0].sporadic].map((g) => (g.site ? core.siteText(g.site) : core.NO_JS_FRAME_TEXT)) : [],
     notes: v.notes,
   };
 }

@@ -57,9 +57,9 @@ export function shortFunctionName(name: string): string {
       }
     }
   }
-  // Template arguments, innermost first.
-  while (/<[^<>]*>/.test(short)) short = short.replace(/<[^<>]*>/g, '\u0000');
-  return short.replace(/\u0000/g, '<...>').trim() || name;
+  // Template arguments, innermost first, each replaced by a private-use character until the end.
+  while (/<[^<>]*>/.test(short)) short = short.replace(/<[^<>]*>/g, '\uE000');
+  return short.replace(/\uE000/g, '<...>').trim() || name;
 }
 
 /** valgrind loss-record style: `malloc <- lookup (corpus.node) <- Lookup (corpus.node) <- ...`. */

@@ -14,6 +14,8 @@ export type { LeakOptions, Checkpoint, SurvivorGroup } from '@leakproof/core';
 /** `expect.extend(matchers)` for setupFilesAfterEnv-style registration. */
 export const matchers = createMatchers();
 
+// Augmentations must repeat the augmented interface's type parameters, used or not.
+/* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> {
     /** Calls fn repeatedly (warm-up, rounds) and fails if JS objects, native blocks or handles grow every round. Await it. */
@@ -34,3 +36,4 @@ declare global {
     }
   }
 }
+/* eslint-enable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */

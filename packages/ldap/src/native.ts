@@ -48,6 +48,7 @@ const PACKAGE_DIR = path.resolve(__dirname, '..');
 
 /** The shipped addon, found by node-gyp-build (build/Release, build/Debug, or a prebuild). */
 export function loadShippedAddon(): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- node-gyp-build ships no types
   const load = require('node-gyp-build') as (dir: string) => NativeBinding;
   let binding: NativeBinding;
   try {
@@ -76,5 +77,6 @@ export function loadRegressionAddon(target: string): NativeBinding {
       `@leakproof/ldap: regression addon ${target}.node is not built (looked for ${candidates.join(', ')}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`,
     );
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node addon by its path
   return require(file) as NativeBinding;
 }

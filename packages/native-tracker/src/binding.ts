@@ -24,6 +24,8 @@ let loaded: { binding: NativeBinding } | { error: Error } | undefined;
 export function loadBinding(): { binding: NativeBinding } | { error: Error } {
   if (!loaded) {
     try {
+      // Loaded on first use, inside the try: a missing or broken addon is a reason, not a crash at import.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const load = require('node-gyp-build') as (dir: string) => NativeBinding;
       // src/ under ts-jest, dist/ when built: the package root is one level up either way.
       loaded = { binding: load(path.resolve(__dirname, '..')) };

@@ -96,14 +96,12 @@ struct Handles {
 class Client : public Napi::ObjectWrap<Client> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeClient",
-                       {InstanceMethod<&Client::Connect>("connect"),
-                        InstanceMethod<&Client::Bind>("bind"),
-                        InstanceMethod<&Client::Search>("search"),
-                        InstanceMethod<&Client::SearchStream>("searchStream"),
-                        InstanceMethod<&Client::Abandon>("abandon"),
-                        InstanceMethod<&Client::Unbind>("unbind"),
-                        InstanceAccessor<&Client::Pending>("pending")});
+    return DefineClass(
+        env, "NativeClient",
+        {InstanceMethod<&Client::Connect>("connect"), InstanceMethod<&Client::Bind>("bind"),
+         InstanceMethod<&Client::Search>("search"), InstanceMethod<&Client::SearchStream>("searchStream"),
+         InstanceMethod<&Client::Abandon>("abandon"), InstanceMethod<&Client::Unbind>("unbind"),
+         InstanceAccessor<&Client::Pending>("pending")});
   }
 
   // new NativeClient(url, timeoutMs): validated by src/index.ts; no I/O yet.
@@ -259,8 +257,8 @@ class Client : public Napi::ObjectWrap<Client> {
     timeval limit{time_limit, 0};
     int msgid = -1;
     int rc = ldap_search_ext(ld_, base.c_str(), scope, filter.c_str(), attrs.empty() ? nullptr : attrs.data(), 0,
-                             paged ? server_controls : nullptr, nullptr, time_limit > 0 ? &limit : nullptr,
-                             size_limit, &msgid);
+                             paged ? server_controls : nullptr, nullptr, time_limit > 0 ? &limit : nullptr, size_limit,
+                             &msgid);
     if (rc != LDAP_SUCCESS) {
       RejectSendFailure(std::move(op), rc);
       return -1;
@@ -415,7 +413,9 @@ class Client : public Napi::ObjectWrap<Client> {
     }
   }
 
-  static void OnPoll(uv_poll_t* poll, int status, int) { Enter<&Client::HandleResults>(static_cast<Handles*>(poll->data), status); }
+  static void OnPoll(uv_poll_t* poll, int status, int) {
+    Enter<&Client::HandleResults>(static_cast<Handles*>(poll->data), status);
+  }
   static void OnTimer(uv_timer_t* timer) { Enter<&Client::ExpireOperations>(static_cast<Handles*>(timer->data), 0); }
 
   // The result-handling path: reads every message libldap has (ldap_result, without waiting) and
@@ -475,8 +475,8 @@ class Client : public Napi::ObjectWrap<Client> {
     char* diagnostic_raw = nullptr;
     char** referrals_raw = nullptr;
     LDAPControl** controls_raw = nullptr;
-    int parse_rc = ldap_parse_result(ld_, msg.get(), &rc, &matched_raw, &diagnostic_raw, &referrals_raw,
-                                     &controls_raw, 0);
+    int parse_rc =
+        ldap_parse_result(ld_, msg.get(), &rc, &matched_raw, &diagnostic_raw, &referrals_raw, &controls_raw, 0);
     LdapString matched(matched_raw);
     LdapString diagnostic(diagnostic_raw);
     StringsPtr referrals(referrals_raw);
@@ -553,7 +553,8 @@ class Client : public Napi::ObjectWrap<Client> {
       if (ldap_parse_pageresponse_control(ld_, paged, &estimate, &cookie) == LDAP_SUCCESS) {
         BerString bytes(cookie.bv_val);
         if (cookie.bv_len > 0) {
-          result.Set(Napi::Value(env, PropertyKey(env, Key::kCookie)), Napi::Buffer<char>::Copy(env, bytes.get(), cookie.bv_len));
+          result.Set(Napi::Value(env, PropertyKey(env, Key::kCookie)),
+                     Napi::Buffer<char>::Copy(env, bytes.get(), cookie.bv_len));
         }
       }
     }

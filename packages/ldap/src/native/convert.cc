@@ -15,11 +15,21 @@ namespace {
 // Attributes whose syntax is binary in the standard schemas (RFC 4517, 4523, 2798) and the usual
 // Active Directory ones: their values are Buffers even when the bytes happen to be valid UTF-8.
 const char* const kBinaryAttributes[] = {
-    "jpegphoto",        "photo",           "audio",
-    "usercertificate",  "cacertificate",   "certificaterevocationlist",
-    "authorityrevocationlist", "crosscertificatepair", "deltarevocationlist",
-    "usersmimecertificate", "userpkcs12",  "objectguid",
-    "objectsid",        "thumbnailphoto",  "msexchmailboxguid",
+    "jpegphoto",
+    "photo",
+    "audio",
+    "usercertificate",
+    "cacertificate",
+    "certificaterevocationlist",
+    "authorityrevocationlist",
+    "crosscertificatepair",
+    "deltarevocationlist",
+    "usersmimecertificate",
+    "userpkcs12",
+    "objectguid",
+    "objectsid",
+    "thumbnailphoto",
+    "msexchmailboxguid",
 };
 
 // Raw Node-API calls in the per-entry path (node-addon-api's wrappers add little, but its
@@ -43,8 +53,8 @@ inline void Check(napi_env env, napi_status status) {
 // instructions): 16 napi_set_property ~27,600, 17 napi_set_element ~18,000, 16
 // napi_create_array_with_length ~7,500, out of ~89,500 for the whole conversion; one
 // napi_call_function into this JIT-compiled function replaces all of them (the conversion then
-// took ~33,400; ~26,900 with the BER walk of EntryToJs). assembleResult replaces 2 napi_set_property, napi_create_array_with_length and
-// napi_set_element per search (~6,000 instructions with the keys). Assignments
+// took ~33,400; ~26,900 with the BER walk of EntryToJs). assembleResult replaces 2 napi_set_property,
+// napi_create_array_with_length and napi_set_element per search (~6,000 instructions with the keys). Assignments
 // (`attributes[key] = values`, `entry.dn = dn`) keep napi_set_property's [[Set]] semantics.
 const char kAssembleSource[] = R"js(
 (function (keys, layout) {
@@ -110,7 +120,8 @@ class Converter {
   static constexpr size_t kMaxInlineValues = 64;
 
   explicit Converter(napi_env env) {
-    static const char* const kFixed[] = {"dn", "attributes", "entries", "controls", "cookie", "oid", "critical", "value"};
+    static const char* const kFixed[] = {"dn",     "attributes", "entries",  "controls",
+                                         "cookie", "oid",        "critical", "value"};
     static_assert(sizeof(kFixed) / sizeof(kFixed[0]) == kFixedCount, "one name per Key");
     napi_value keys;
     Check(env, napi_create_array(env, &keys));
@@ -239,7 +250,7 @@ class EntryBuilder {
   EntryBuilder(napi_env env, Converter& converter)
       : env_(env), layout_(converter.Layout()), assemble_(converter.Assemble(env)) {
     Check(env, napi_get_undefined(env, &args_[0]));  // dn: set by Finish
-    args_[1] = args_[0];                              // attributes: made by the first call
+    args_[1] = args_[0];                             // attributes: made by the first call
   }
 
   // Room for an attribute taking `values` arguments (plus its key when uncached).
@@ -341,11 +352,21 @@ bool IsUtf8(const char* bytes, size_t length) {
     unsigned char c = s[i];
     size_t extra;
     unsigned int min;
-    if (c < 0x80) { i++; continue; }
-    if ((c & 0xE0) == 0xC0) { extra = 1; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; min = 0x10000; }
-    else return false;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      min = 0x10000;
+    } else
+      return false;
     if (i + extra >= length) return false;  // truncated sequence
     unsigned int cp = c & (0x3F >> extra);
     for (size_t k = 1; k <= extra; k++) {
@@ -386,7 +407,7 @@ Napi::Object EntryToJs(Napi::Env env, LDAP* ld, LDAPMessage* entry) {
     if (ber_get_option(ber.get(), LBER_OPT_REMAINING_BYTES, &remaining) != LBER_OPT_SUCCESS || remaining == 0) break;
     ber_len_t length = 0;
     berval name{0, nullptr};
-    if (ber_skip_tag(ber.get(), &length) == LBER_DEFAULT) break;  // decoding error
+    if (ber_skip_tag(ber.get(), &length) == LBER_DEFAULT) break;       // decoding error
     if (ber_get_stringbv(ber.get(), &name, 0) == LBER_DEFAULT) break;  // in place, NUL-terminated
     values.clear();
     char* last = nullptr;
@@ -421,7 +442,8 @@ Napi::Object EntryToJs(Napi::Env env, LDAP* ld, LDAPMessage* entry) {
       return buffer;
     };
 
-    napi_value uncached_key = key_index == Converter::kNone ? Converter::NewKey(env, name.bv_val, name_length) : nullptr;
+    napi_value uncached_key =
+        key_index == Converter::kNone ? Converter::NewKey(env, name.bv_val, name_length) : nullptr;
     bool inline_values = count <= Converter::kMaxInlineValues;
     builder.Reserve(inline_values ? count : 1);
     builder.AddAttribute(key_index, uncached_key, inline_values ? static_cast<uint32_t>(count) : Converter::kNone);
@@ -476,8 +498,10 @@ Napi::Array ControlsToJs(Napi::Env env, LDAPControl** ctrls) {
   uint32_t i = 0;
   for (LDAPControl** c = ctrls; *c; c++, i++) {
     Napi::Object control = Napi::Object::New(env);
-    control.Set(Napi::Value(env, Converter::Fixed(env, keys, Key::kOid)), Napi::String::New(env, (*c)->ldctl_oid ? (*c)->ldctl_oid : ""));
-    control.Set(Napi::Value(env, Converter::Fixed(env, keys, Key::kCritical)), Napi::Boolean::New(env, (*c)->ldctl_iscritical != 0));
+    control.Set(Napi::Value(env, Converter::Fixed(env, keys, Key::kOid)),
+                Napi::String::New(env, (*c)->ldctl_oid ? (*c)->ldctl_oid : ""));
+    control.Set(Napi::Value(env, Converter::Fixed(env, keys, Key::kCritical)),
+                Napi::Boolean::New(env, (*c)->ldctl_iscritical != 0));
     if ((*c)->ldctl_value.bv_val != nullptr) {
       control.Set(Napi::Value(env, Converter::Fixed(env, keys, Key::kValue)),
                   Napi::Buffer<char>::Copy(env, (*c)->ldctl_value.bv_val, (*c)->ldctl_value.bv_len));

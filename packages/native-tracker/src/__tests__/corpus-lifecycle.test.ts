@@ -9,7 +9,6 @@ import {
   nativeCounters,
   nativeSurvivorsSince,
   startNativeTracking,
-  stopNativeTracking,
   type NativeSurvivorSite,
 } from '../index';
 import { giveTrackerBack, takeTracker } from './tracker-owner';
@@ -73,10 +72,10 @@ describe('a wrapped object (napi_wrap) whose finalizer frees the wrapper but not
     new corpus.Wrapped();
     await collect();
     const epoch = markNative();
-    let held: unknown[] = Array.from({ length: CALLS }, () => new corpus.Wrapped());
+    const held: unknown[] = Array.from({ length: CALLS }, () => new corpus.Wrapped());
     // Live until collected: what the GC and the finalizer release below is really there.
     expect(corpusSites(nativeSurvivorsSince(epoch)).reduce((n, s) => n + s.count, 0)).toBe(2 * CALLS);
-    held = [];
+    held.length = 0;
     await collect();
     expect(held).toEqual([]);
     expect(corpusSites(nativeSurvivorsSince(epoch))).toEqual([]);

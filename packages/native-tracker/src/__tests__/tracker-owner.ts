@@ -1,12 +1,12 @@
 // Test files that drive the tracker themselves (start, stop, their own stack depth). One tracker
 // per process: the leakproof environment of an earlier file in this Jest worker may have started
-// it (jest-matchers' nativeAccess(), which keeps using it for every later file). Such a file
+// it (nativeProbe() in ../probe.ts, which keeps using it for every later file). Such a file
 // stops it first and gives it back, running as before, when it is done: otherwise the later
 // files' native checks would read a stopped tracker and see nothing.
-import { isNativeTrackingRunning, startNativeTracking, stopNativeTracking } from '../index';
+import { isNativeTrackingRunning, PROBE_STACK_DEPTH, startNativeTracking, stopNativeTracking } from '../index';
 
-/** The environment's stack depth (STACK_DEPTH in packages/jest-matchers/src/native-probe.ts). */
-const ENVIRONMENT_STACK_DEPTH = 12;
+/** The probe's stack depth, which the environment's and the matchers' checks expect. */
+const ENVIRONMENT_STACK_DEPTH = PROBE_STACK_DEPTH;
 
 let wasRunning = false;
 

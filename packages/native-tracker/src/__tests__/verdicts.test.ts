@@ -9,7 +9,6 @@ import {
   nativeCounters,
   nativeSurvivorsSince,
   startNativeTracking,
-  stopNativeTracking,
   type NativeSurvivorSite,
 } from '../index';
 import { giveTrackerBack, takeTracker } from './tracker-owner';

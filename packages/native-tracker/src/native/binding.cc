@@ -17,7 +17,8 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   StartOptions options;
   if (info.Length() > 0 && info[0].IsObject()) {
     Napi::Object o = info[0].As<Napi::Object>();
-    if (o.Has("stackDepth") && o.Get("stackDepth").IsNumber()) options.stack_depth = o.Get("stackDepth").As<Napi::Number>().Int32Value();
+    if (o.Has("stackDepth") && o.Get("stackDepth").IsNumber())
+      options.stack_depth = o.Get("stackDepth").As<Napi::Number>().Int32Value();
     if (o.Has("stackMemo")) options.stack_memo = o.Get("stackMemo").ToBoolean();
     if (o.Has("skipExecutableDeps")) options.policy.skip_executable_deps = o.Get("skipExecutableDeps").ToBoolean();
     if (o.Has("skip") && o.Get("skip").IsArray()) {
@@ -143,8 +144,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("supported", Napi::Boolean::New(env, false));
-  exports.Set("unsupportedReason",
-              Napi::String::New(env, "native allocation tracking needs Linux on x86_64 with glibc (GOT patching); this build is for another platform or libc"));
+  exports.Set("unsupportedReason", Napi::String::New(env,
+                                                     "native allocation tracking needs Linux on x86_64 with glibc (GOT "
+                                                     "patching); this build is for another platform or libc"));
   return exports;
 }
 

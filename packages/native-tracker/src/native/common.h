@@ -33,12 +33,14 @@ const char* KindName(AllocKind kind);
 class SpinLock {
  public:
   void Lock() {
-    for (unsigned spins = 0;; ) {
+    for (unsigned spins = 0;;) {
       if (!word_.exchange(1, std::memory_order_acquire)) return;
       while (word_.load(std::memory_order_relaxed)) {
         // A holder preempted mid-section would make pure spinning burn a whole time slice.
-        if (++spins > 128) sched_yield();
-        else __builtin_ia32_pause();
+        if (++spins > 128)
+          sched_yield();
+        else
+          __builtin_ia32_pause();
       }
     }
   }

@@ -100,19 +100,38 @@ bool Describe(const dl_phdr_info* info, bool first, ObjectView* view) {
   size_t soname_offset = SIZE_MAX;
   for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL; d++) {
     switch (d->d_tag) {
-      case DT_SYMTAB: view->symtab = reinterpret_cast<const ElfW(Sym)*>(pointer(d->d_un.d_ptr)); break;
-      case DT_STRTAB: view->strtab = reinterpret_cast<const char*>(pointer(d->d_un.d_ptr)); break;
-      case DT_STRSZ: view->strsz = d->d_un.d_val; break;
-      case DT_RELA: view->rela = reinterpret_cast<const ElfW(Rela)*>(pointer(d->d_un.d_ptr)); break;
-      case DT_RELASZ: view->relasz = d->d_un.d_val; break;
-      case DT_JMPREL: view->jmprel = reinterpret_cast<const ElfW(Rela)*>(pointer(d->d_un.d_ptr)); break;
-      case DT_PLTRELSZ: view->pltrelsz = d->d_un.d_val; break;
+      case DT_SYMTAB:
+        view->symtab = reinterpret_cast<const ElfW(Sym)*>(pointer(d->d_un.d_ptr));
+        break;
+      case DT_STRTAB:
+        view->strtab = reinterpret_cast<const char*>(pointer(d->d_un.d_ptr));
+        break;
+      case DT_STRSZ:
+        view->strsz = d->d_un.d_val;
+        break;
+      case DT_RELA:
+        view->rela = reinterpret_cast<const ElfW(Rela)*>(pointer(d->d_un.d_ptr));
+        break;
+      case DT_RELASZ:
+        view->relasz = d->d_un.d_val;
+        break;
+      case DT_JMPREL:
+        view->jmprel = reinterpret_cast<const ElfW(Rela)*>(pointer(d->d_un.d_ptr));
+        break;
+      case DT_PLTRELSZ:
+        view->pltrelsz = d->d_un.d_val;
+        break;
       case DT_PLTREL:
         if (d->d_un.d_val != DT_RELA) view->jmprel = nullptr, view->pltrelsz = 0;  // x86_64 uses RELA only
         break;
-      case DT_NEEDED: needed_offsets.push_back(d->d_un.d_val); break;
-      case DT_SONAME: soname_offset = d->d_un.d_val; break;
-      default: break;
+      case DT_NEEDED:
+        needed_offsets.push_back(d->d_un.d_val);
+        break;
+      case DT_SONAME:
+        soname_offset = d->d_un.d_val;
+        break;
+      default:
+        break;
     }
   }
   // Never follow a pointer outside the object's own mapping: a malformed object is skipped, not a crash.
@@ -121,9 +140,11 @@ bool Describe(const dl_phdr_info* info, bool first, ObjectView* view) {
     view->symtab = nullptr;
     return false;
   }
-  if (view->symtab && !view->Contains(reinterpret_cast<uintptr_t>(view->symtab), sizeof(ElfW(Sym)))) view->symtab = nullptr;
+  if (view->symtab && !view->Contains(reinterpret_cast<uintptr_t>(view->symtab), sizeof(ElfW(Sym))))
+    view->symtab = nullptr;
   if (view->rela && !view->Contains(reinterpret_cast<uintptr_t>(view->rela), view->relasz)) view->rela = nullptr;
-  if (view->jmprel && !view->Contains(reinterpret_cast<uintptr_t>(view->jmprel), view->pltrelsz)) view->jmprel = nullptr;
+  if (view->jmprel && !view->Contains(reinterpret_cast<uintptr_t>(view->jmprel), view->pltrelsz))
+    view->jmprel = nullptr;
   for (size_t offset : needed_offsets) {
     if (offset < view->strsz) view->needed.push_back(view->strtab + offset);
   }
@@ -189,7 +210,8 @@ int ProtectionAt(const ObjectView& view, uintptr_t address) {
     const ElfW(Phdr)& ph = view.phdr[i];
     uintptr_t begin = view.bias + ph.p_vaddr;
     if (ph.p_type != PT_LOAD || address < begin || address >= begin + ph.p_memsz) continue;
-    return ((ph.p_flags & PF_R) ? PROT_READ : 0) | ((ph.p_flags & PF_W) ? PROT_WRITE : 0) | ((ph.p_flags & PF_X) ? PROT_EXEC : 0);
+    return ((ph.p_flags & PF_R) ? PROT_READ : 0) | ((ph.p_flags & PF_W) ? PROT_WRITE : 0) |
+           ((ph.p_flags & PF_X) ? PROT_EXEC : 0);
   }
   return -1;
 }

@@ -51,7 +51,8 @@ SymbolList ReadSymtab(const std::string& path) {
   const auto* ehdr = static_cast<const ElfW(Ehdr)*>(map);
   auto in_file = [&](uint64_t offset, uint64_t length) { return offset <= size && length <= size - offset; };
   bool ok = memcmp(ehdr->e_ident, ELFMAG, SELFMAG) == 0 && ehdr->e_ident[EI_CLASS] == ELFCLASS64 &&
-            ehdr->e_shentsize == sizeof(ElfW(Shdr)) && in_file(ehdr->e_shoff, uint64_t(ehdr->e_shnum) * sizeof(ElfW(Shdr)));
+            ehdr->e_shentsize == sizeof(ElfW(Shdr)) &&
+            in_file(ehdr->e_shoff, uint64_t(ehdr->e_shnum) * sizeof(ElfW(Shdr)));
   if (ok) {
     const auto* sections = reinterpret_cast<const ElfW(Shdr)*>(bytes + ehdr->e_shoff);
     for (int i = 0; i < ehdr->e_shnum; i++) {
@@ -73,7 +74,8 @@ SymbolList ReadSymtab(const std::string& path) {
     }
   }
   munmap(map, size);
-  std::sort(symbols.begin(), symbols.end(), [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.begin < b.begin; });
+  std::sort(symbols.begin(), symbols.end(),
+            [](const FunctionSymbol& a, const FunctionSymbol& b) { return a.begin < b.begin; });
   return symbols;
 }
 
@@ -87,7 +89,7 @@ std::string Demangle(const char* name) {
 }
 
 std::mutex cache_mutex;
-std::map<std::string, SymbolList> symtabs;  // by object path
+std::map<std::string, SymbolList> symtabs;    // by object path
 std::map<uintptr_t, SymbolizedFrame> frames;  // by return address
 
 }  // namespace

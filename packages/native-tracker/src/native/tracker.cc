@@ -50,9 +50,11 @@ __attribute__((always_inline)) inline uint32_t SiteOf(AllocKind kind) {
   StackMemo::Entry* entry = nullptr;
   if (memo) {
     entry = &memo->entries[((caller >> 4) ^ (sp >> 4)) & (StackMemo::kEntries - 1)];
-    if (entry->stack != 0 && entry->caller == caller && entry->sp == sp && entry->kind == kind && entry->depth_option == stack_depth) {
+    if (entry->stack != 0 && entry->caller == caller && entry->sp == sp && entry->kind == kind &&
+        entry->depth_option == stack_depth) {
       bool same = true;
-      for (int i = 0; same && i < entry->depth; i++) same = *reinterpret_cast<const uintptr_t*>(entry->slots[i]) == entry->frames[i];
+      for (int i = 0; same && i < entry->depth; i++)
+        same = *reinterpret_cast<const uintptr_t*>(entry->slots[i]) == entry->frames[i];
       if (same) return entry->stack;
     }
   }
@@ -197,18 +199,30 @@ HOOK void* lp_dlopen(const char* file, int flags) {
 
 const char* KindName(AllocKind kind) {
   switch (kind) {
-    case AllocKind::Malloc: return "malloc";
-    case AllocKind::Calloc: return "calloc";
-    case AllocKind::Realloc: return "realloc";
-    case AllocKind::Reallocarray: return "reallocarray";
-    case AllocKind::PosixMemalign: return "posix_memalign";
-    case AllocKind::AlignedAlloc: return "aligned_alloc";
-    case AllocKind::Memalign: return "memalign";
-    case AllocKind::Valloc: return "valloc";
-    case AllocKind::Pvalloc: return "pvalloc";
-    case AllocKind::Strdup: return "strdup";
-    case AllocKind::Strndup: return "strndup";
-    default: return "?";
+    case AllocKind::Malloc:
+      return "malloc";
+    case AllocKind::Calloc:
+      return "calloc";
+    case AllocKind::Realloc:
+      return "realloc";
+    case AllocKind::Reallocarray:
+      return "reallocarray";
+    case AllocKind::PosixMemalign:
+      return "posix_memalign";
+    case AllocKind::AlignedAlloc:
+      return "aligned_alloc";
+    case AllocKind::Memalign:
+      return "memalign";
+    case AllocKind::Valloc:
+      return "valloc";
+    case AllocKind::Pvalloc:
+      return "pvalloc";
+    case AllocKind::Strdup:
+      return "strdup";
+    case AllocKind::Strndup:
+      return "strndup";
+    default:
+      return "?";
   }
 }
 

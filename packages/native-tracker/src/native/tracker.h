@@ -11,7 +11,7 @@
 namespace leakproof {
 
 struct StartOptions {
-  int stack_depth = 8;  // 0: counting only, every allocation's site is just its allocator
+  int stack_depth = 8;     // 0: counting only, every allocation's site is just its allocator
   bool stack_memo = true;  // reuse a stack when the same path allocates again (stacks.h)
   PatchPolicy policy;
 };
