@@ -5,7 +5,6 @@ export { measureLeaks, classifyCallAllocation, CallFailedError, MeasurementTimeo
 export {
   resolveLeakOptions,
   LeakOptionsError,
-  describeValue,
   matchesAny,
   DEFAULT_TIMEOUT_MS,
   NATIVE_MODES,
@@ -13,6 +12,25 @@ export {
   type ResolvedLeakOptions,
   type NativeMode,
 } from './options';
+export {
+  OptionsError,
+  optionsError,
+  describeValue,
+  checkAt,
+  objectAt,
+  knownKeys,
+  intAt,
+  numberAt,
+  positiveAt,
+  boolAt,
+  oneOf,
+  stringsAt,
+  patternsAt,
+  isPattern,
+  isRegExp,
+  isPlainObject,
+  type Range,
+} from './validate';
 export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts } from './handles';
