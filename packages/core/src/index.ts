@@ -7,7 +7,6 @@ export { classifyCallAllocation, NODE_KNOWN_SURVIVORS, type KnownSurvivors } fro
 export {
   resolveLeakOptions,
   LeakOptionsError,
-  describeValue,
   DEFAULT_TIMEOUT_MS,
   NATIVE_MODES,
   type LeakOptions,
@@ -15,6 +14,25 @@ export {
   type NativeMode,
 } from './options';
 export { matchesAny, siteMatches, siteFields, findingIgnored, type Pattern } from './patterns';
+export {
+  OptionsError,
+  optionsError,
+  describeValue,
+  checkAt,
+  objectAt,
+  knownKeys,
+  intAt,
+  numberAt,
+  positiveAt,
+  boolAt,
+  oneOf,
+  stringsAt,
+  patternsAt,
+  isPattern,
+  isRegExp,
+  isPlainObject,
+  type Range,
+} from './validate';
 export { siteStatus, decideSites, type SiteStatus } from './decide';
 export { checkpoint, type Checkpoint, type SurvivorGroup } from './checkpoint';
 export { activeResourceCounts, handleTypeName, namesHandleType, TRACKED_ASYNC_HOOK_TYPES } from './handles';

@@ -1,4 +1,4 @@
-import { describeValue, resolveLeakOptions, type LeakOptions } from '@leakproof/core';
+import { boolAt, intAt, knownKeys, objectAt, oneOf, resolveLeakOptions, stringsAt, type LeakOptions } from '@leakproof/core';
 
 export type CheckMode = 'fail' | 'warn' | 'off';
 
@@ -48,92 +48,73 @@ export interface ResolvedEnvironmentOptions {
 }
 
 export const OPTIONS_KEY = 'leakproof';
-const MODES: readonly string[] = ['fail', 'warn', 'off'];
+const MODES: readonly CheckMode[] = ['fail', 'warn', 'off'];
+const MAX_BYTES = 2 ** 40;
 
 /** Deep-merges over defaults (Jest merges docblock options shallowly) and validates every key. */
 export function resolveEnvironmentOptions(raw: unknown): ResolvedEnvironmentOptions {
   const where = `testEnvironmentOptions.${OPTIONS_KEY}`;
-  const input = object(raw ?? {}, where);
-  known(input, ['mode', 'handles', 'heap', 'native', 'matchers'], where);
-  const mode = modeOf(input.mode, `${where}.mode`, 'fail');
-  const handles = object(input.handles ?? {}, `${where}.handles`);
-  known(handles, ['mode', 'graceMs', 'ignore', 'includeUnref'], `${where}.handles`);
-  const heap = object(input.heap ?? {}, `${where}.heap`);
-  known(heap, ['mode', 'failAboveBytes', 'warnAboveBytes', 'samplingInterval', 'ignore'], `${where}.heap`);
-  const native = object(input.native ?? {}, `${where}.native`);
-  known(native, ['mode', 'failAboveBytes', 'warnAboveBytes', 'suppressions'], `${where}.native`);
-  const matchers = object(input.matchers ?? {}, `${where}.matchers`) as LeakOptions;
-  try {
-    resolveLeakOptions(matchers);
-  } catch (error) {
-    throw new Error(`leakproof: invalid ${where}.matchers: ${(error as Error).message.replace(/^leakproof: /, '')}`);
-  }
-  const failAboveBytes = int(heap.failAboveBytes, `${where}.heap.failAboveBytes`, 1024 * 1024, 0, 2 ** 40);
-  const nativeFailAbove = int(native.failAboveBytes, `${where}.native.failAboveBytes`, 256 * 1024, 0, 2 ** 40);
+  const input = section(raw ?? {}, where, ['mode', 'handles', 'heap', 'native', 'matchers']);
+  const mode = oneOf(input.mode, `${where}.mode`, MODES, { default: 'fail' });
   return {
-    handles: {
-      mode: modeOf(handles.mode, `${where}.handles.mode`, mode),
-      graceMs: int(handles.graceMs, `${where}.handles.graceMs`, 100, 0, 60_000),
-      ignore: strings(handles.ignore, `${where}.handles.ignore`),
-      includeUnref: bool(handles.includeUnref, `${where}.handles.includeUnref`, false),
-    },
-    heap: {
-      mode: modeOf(heap.mode, `${where}.heap.mode`, mode),
-      failAboveBytes,
-      warnAboveBytes: int(heap.warnAboveBytes, `${where}.heap.warnAboveBytes`, Math.min(128 * 1024, failAboveBytes), 0, 2 ** 40),
-      // 4 KB: a 128 KiB warning is ~32 samples; smaller intervals cost more than they tell here.
-      samplingInterval: int(heap.samplingInterval, `${where}.heap.samplingInterval`, 4096, 64, 1024 * 1024),
-      ignore: strings(heap.ignore, `${where}.heap.ignore`),
-    },
-    native: {
-      mode: modeOf(native.mode, `${where}.native.mode`, mode),
-      failAboveBytes: nativeFailAbove,
-      warnAboveBytes: int(native.warnAboveBytes, `${where}.native.warnAboveBytes`, Math.min(32 * 1024, nativeFailAbove), 0, 2 ** 40),
-      suppressions: strings(native.suppressions, `${where}.native.suppressions`),
-    },
-    matchers,
+    handles: handlesOptions(input.handles, `${where}.handles`, mode),
+    heap: heapOptions(input.heap, `${where}.heap`, mode),
+    native: nativeOptions(input.native, `${where}.native`, mode),
+    matchers: matcherDefaults(input.matchers, `${where}.matchers`),
   };
 }
 
-function object(value: unknown, where: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`leakproof: ${where} must be an object, got ${describeValue(value)}`);
-  }
-  return value as Record<string, unknown>;
+/** An optional object of known keys. */
+function section(value: unknown, where: string, keys: string[]): Record<string, unknown> {
+  const object = objectAt(value, where, { default: {} });
+  knownKeys(object, keys, where);
+  return object;
 }
 
-function known(value: Record<string, unknown>, keys: string[], where: string): void {
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new Error(`leakproof: unknown option ${where}.${key}. Valid options: ${keys.join(', ')}`);
-  }
+function handlesOptions(value: unknown, where: string, mode: CheckMode): ResolvedEnvironmentOptions['handles'] {
+  const handles = section(value, where, ['mode', 'graceMs', 'ignore', 'includeUnref']);
+  return {
+    mode: oneOf(handles.mode, `${where}.mode`, MODES, { default: mode }),
+    graceMs: intAt(handles.graceMs, `${where}.graceMs`, { min: 0, max: 60_000, default: 100 }),
+    ignore: stringsAt(handles.ignore, `${where}.ignore`, { default: [] }),
+    includeUnref: boolAt(handles.includeUnref, `${where}.includeUnref`, { default: false }),
+  };
 }
 
-function modeOf(value: unknown, where: string, fallback: CheckMode): CheckMode {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !MODES.includes(value)) {
-    throw new Error(`leakproof: ${where} must be one of "fail", "warn", "off", got ${describeValue(value)}`);
-  }
-  return value as CheckMode;
+function heapOptions(value: unknown, where: string, mode: CheckMode): ResolvedEnvironmentOptions['heap'] {
+  const heap = section(value, where, ['mode', 'failAboveBytes', 'warnAboveBytes', 'samplingInterval', 'ignore']);
+  const failAboveBytes = intAt(heap.failAboveBytes, `${where}.failAboveBytes`, { min: 0, max: MAX_BYTES, default: 1024 * 1024 });
+  return {
+    mode: oneOf(heap.mode, `${where}.mode`, MODES, { default: mode }),
+    failAboveBytes,
+    warnAboveBytes: intAt(heap.warnAboveBytes, `${where}.warnAboveBytes`, {
+      min: 0,
+      max: MAX_BYTES,
+      default: Math.min(128 * 1024, failAboveBytes),
+    }),
+    // 4 KB: a 128 KiB warning is ~32 samples; smaller intervals cost more than they tell here.
+    samplingInterval: intAt(heap.samplingInterval, `${where}.samplingInterval`, { min: 64, max: 1024 * 1024, default: 4096 }),
+    ignore: stringsAt(heap.ignore, `${where}.ignore`, { default: [] }),
+  };
 }
 
-function int(value: unknown, where: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`leakproof: ${where} must be an integer from ${min} to ${max}, got ${describeValue(value)}`);
-  }
-  return value;
+function nativeOptions(value: unknown, where: string, mode: CheckMode): ResolvedEnvironmentOptions['native'] {
+  const native = section(value, where, ['mode', 'failAboveBytes', 'warnAboveBytes', 'suppressions']);
+  const failAboveBytes = intAt(native.failAboveBytes, `${where}.failAboveBytes`, { min: 0, max: MAX_BYTES, default: 256 * 1024 });
+  return {
+    mode: oneOf(native.mode, `${where}.mode`, MODES, { default: mode }),
+    failAboveBytes,
+    warnAboveBytes: intAt(native.warnAboveBytes, `${where}.warnAboveBytes`, {
+      min: 0,
+      max: MAX_BYTES,
+      default: Math.min(32 * 1024, failAboveBytes),
+    }),
+    suppressions: stringsAt(native.suppressions, `${where}.suppressions`, { default: [] }),
+  };
 }
 
-function bool(value: unknown, where: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new Error(`leakproof: ${where} must be true or false, got ${describeValue(value)}`);
-  return value;
-}
-
-function strings(value: unknown, where: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new Error(`leakproof: ${where} must be an array of strings, got ${describeValue(value)}`);
-  }
-  return value;
+/** Validated here, so a bad default fails the file at once; resolved by each matcher call. */
+function matcherDefaults(value: unknown, where: string): LeakOptions {
+  resolveLeakOptions(value, {}, [], where);
+  return (value ?? {}) as LeakOptions;
 }

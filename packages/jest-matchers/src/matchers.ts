@@ -16,6 +16,7 @@ import {
   type ResolvedLeakOptions,
 } from '@leakproof/core';
 import { loadedAddons, nativeProbe } from '@leakproof/native-tracker';
+import { checkAt, isPattern, objectAt, oneOf, positiveAt } from '@leakproof/core';
 import { getBridge, type LeakproofBridge } from './bridge';
 import { fakeTimersEnabled } from './fake-timers';
 import { JEST_KNOWN_SURVIVORS } from './jest-internals';
@@ -178,22 +179,13 @@ function nativeProbeFor(mode: ResolvedLeakOptions['native'], hint: string): { pr
 }
 
 function validateExpectation(expectation: ToLeakOptions | undefined): void {
-  if (expectation === undefined || expectation === null || typeof expectation !== 'object') return;
-  const { what, kind, perCall, bytesPerCall } = expectation;
-  if (bytesPerCall !== undefined && (typeof bytesPerCall !== 'number' || !(bytesPerCall > 0) || !Number.isFinite(bytesPerCall))) {
-    throw new Error(`leakproof: toLeak option "bytesPerCall" must be a positive number, got ${describeValue(bytesPerCall)}`);
-  }
-  if (what !== undefined && typeof what !== 'string' && Object.prototype.toString.call(what) !== '[object RegExp]') {
-    throw new Error(
-      `leakproof: toLeak option "what" must be a constructor name or handle type (string or RegExp), got ${describeValue(what)}`,
-    );
-  }
-  if (kind !== undefined && kind !== 'js-objects' && kind !== 'native' && kind !== 'handles') {
-    throw new Error(`leakproof: toLeak option "kind" must be "js-objects", "native" or "handles", got ${describeValue(kind)}`);
-  }
-  if (perCall !== undefined && (typeof perCall !== 'number' || !(perCall > 0) || !Number.isFinite(perCall))) {
-    throw new Error(`leakproof: toLeak option "perCall" must be a positive number, got ${describeValue(perCall)}`);
-  }
+  // Not an object at all: left to run(), whose message carries the matcher hint.
+  if (expectation === undefined || expectation === null || typeof expectation !== 'object' || Array.isArray(expectation)) return;
+  const given = objectAt(expectation, 'options', { example: '{ rounds: 5 }' });
+  if (given.what !== undefined) checkAt(given.what, 'options.what', 'a constructor name or handle type (string or RegExp)', isPattern);
+  if (given.kind !== undefined) oneOf(given.kind, 'options.kind', ['js-objects', 'native', 'handles']);
+  if (given.perCall !== undefined) positiveAt(given.perCall, 'options.perCall');
+  if (given.bytesPerCall !== undefined) positiveAt(given.bytesPerCall, 'options.bytesPerCall');
 }
 
 function findingMatches(finding: LeakFinding, expectation: LeakExpectation | undefined): boolean {

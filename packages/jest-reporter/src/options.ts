@@ -1,3 +1,5 @@
+import { checkAt, knownKeys, numberAt, objectAt, oneOf } from '@leakproof/core';
+
 /** Reporter options: `reporters: [['@leakproof/jest-reporter', { ... }]]`. */
 export interface ReporterOptions {
   /** JSON report path, relative to rootDir; false: none. Default `leakproof-report.json`. */
@@ -28,36 +30,29 @@ export const DEFAULT_OPTIONS: ResolvedReporterOptions = {
   annotations: 'auto',
 };
 
+/** Where the options are written in the Jest config, for messages. */
+const WHERE = 'reporters["@leakproof/jest-reporter"]';
+
 /** Fills defaults; throws naming the option, the value and what is valid. */
 export function resolveReporterOptions(raw: unknown): ResolvedReporterOptions {
-  if (raw === undefined || raw === null) return { ...DEFAULT_OPTIONS };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw optionError('options', raw, 'an object');
-  const options = raw as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!(key in DEFAULT_OPTIONS))
-      throw new Error(`@leakproof/jest-reporter: unknown option "${key}"; valid options: ${Object.keys(DEFAULT_OPTIONS).join(', ')}`);
-  }
-  const resolved = { ...DEFAULT_OPTIONS };
-  for (const key of ['outputFile', 'htmlFile', 'baseline'] as const) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (value !== false && (typeof value !== 'string' || value === '')) throw optionError(key, value, 'a file path or false');
-    resolved[key] = value;
-  }
-  if (options.tolerance !== undefined) {
-    const value = options.tolerance;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10)
-      throw optionError('tolerance', value, 'a number from 0 to 10 (0.25 = +25%)');
-    resolved.tolerance = value;
-  }
-  if (options.annotations !== undefined) {
-    const value = options.annotations;
-    if (value !== 'auto' && typeof value !== 'boolean') throw optionError('annotations', value, "'auto', true or false");
-    resolved.annotations = value;
-  }
-  return resolved;
+  const options = objectAt(raw ?? {}, WHERE);
+  knownKeys(options, Object.keys(DEFAULT_OPTIONS), WHERE);
+  const file = (key: 'outputFile' | 'htmlFile' | 'baseline') =>
+    checkAt(options[key], `${WHERE}.${key}`, 'a file path or false', isFileOrFalse, { default: DEFAULT_OPTIONS[key] });
+  return {
+    outputFile: file('outputFile'),
+    htmlFile: file('htmlFile'),
+    baseline: file('baseline'),
+    tolerance: numberAt(options.tolerance, `${WHERE}.tolerance`, {
+      min: 0,
+      max: 10,
+      note: '0.25 = +25%',
+      default: DEFAULT_OPTIONS.tolerance,
+    }),
+    annotations: oneOf(options.annotations, `${WHERE}.annotations`, ['auto', true, false], { default: DEFAULT_OPTIONS.annotations }),
+  };
 }
 
-function optionError(name: string, value: unknown, valid: string): Error {
-  return new Error(`@leakproof/jest-reporter: option "${name}" is ${JSON.stringify(value)}; expected ${valid}`);
+function isFileOrFalse(value: unknown): value is string | false {
+  return value === false || (typeof value === 'string' && value !== '');
 }

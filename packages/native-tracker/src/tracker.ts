@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { boolAt, intAt, knownKeys, objectAt, stringsAt } from '@leakproof/core/validate';
 import { availability, runtimeGlibcVersion } from './availability';
 import { loadBinding, type NativeBinding } from './binding';
 import type { NativeCounters, NativeObject, NativeSurvivorSite, NativeTrackerOptions, NativeTrackingStatus } from './types';
@@ -70,21 +71,26 @@ export interface StartReport {
  * NativeTrackingUnavailableError when tracking cannot work here.
  */
 export function startNativeTracking(options: NativeTrackerOptions = {}): StartReport {
-  const stackDepth = options.stackDepth ?? 8;
-  if (!Number.isInteger(stackDepth) || stackDepth < 0 || stackDepth > 16) {
-    throw new RangeError(`leakproof: stackDepth must be an integer from 0 to 16, got ${String(options.stackDepth)}`);
-  }
-  const skip = options.skip ?? [...DEFAULT_SKIP_OBJECTS];
-  if (!Array.isArray(skip) || skip.some((s) => typeof s !== 'string')) {
-    throw new TypeError('leakproof: skip must be an array of path substrings');
-  }
+  const resolved = resolveTrackerOptions(options);
   const native = binding();
-  native.start({ stackDepth, stackMemo: options.stackMemo ?? true, skip, skipExecutableDeps: options.skipExecutableDeps ?? true });
+  native.start(resolved);
   return {
     tracked: native
       .objects()
       .filter((o) => o.tracked)
       .map((o) => o.path),
+  };
+}
+
+/** Checked before anything is patched: the addon would coerce a wrong value silently. */
+function resolveTrackerOptions(options: unknown): Required<NativeTrackerOptions> {
+  const given = objectAt(options, 'options');
+  knownKeys(given, ['stackDepth', 'stackMemo', 'skip', 'skipExecutableDeps'], 'options');
+  return {
+    stackDepth: intAt(given.stackDepth, 'options.stackDepth', { min: 0, max: 16, default: 8 }),
+    stackMemo: boolAt(given.stackMemo, 'options.stackMemo', { default: true }),
+    skip: stringsAt(given.skip, 'options.skip', { items: 'path substrings', default: [...DEFAULT_SKIP_OBJECTS] }),
+    skipExecutableDeps: boolAt(given.skipExecutableDeps, 'options.skipExecutableDeps', { default: true }),
   };
 }
 

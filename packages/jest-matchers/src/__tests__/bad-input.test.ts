@@ -72,30 +72,51 @@ describe('invalid options fail before fn is called', () => {
   });
 
   test('an unknown option names it and lists the valid ones', async () => {
-    await expect(expect(fn).toNotLeak({ roundz: 5 } as never)).rejects.toThrow(/unknown option "roundz"\. Valid options: .*rounds/);
+    await expect(expect(fn).toNotLeak({ roundz: 5 } as never)).rejects.toThrow(
+      /leakproof: unknown option options\.roundz\. Valid options: .*rounds/,
+    );
     expect(calls).toBe(0);
   });
 
   test('an out-of-range option names it, the value and the valid range', async () => {
-    await expect(expect(fn).toNotLeak({ rounds: 1 })).rejects.toThrow('option "rounds" must be an integer from 3 to 50, got 1');
-    await expect(expect(fn).toNotLeak({ timeout: 10 })).rejects.toThrow('option "timeout" must be an integer from 100 to 3600000, got 10');
+    await expect(expect(fn).toNotLeak({ rounds: 1 })).rejects.toThrow('leakproof: options.rounds must be an integer from 3 to 50, got 1');
+    await expect(expect(fn).toNotLeak({ timeout: 10 })).rejects.toThrow(
+      'leakproof: options.timeout must be an integer from 100 to 3600000, got 10',
+    );
+    await expect(expect(fn).toNotLeak({ rounds: 5n as never })).rejects.toThrow(
+      'leakproof: options.rounds must be an integer from 3 to 50, got 5n',
+    );
     expect(calls).toBe(0);
   });
 
   test('toLeak accepts its expectation keys but still rejects unknown ones', async () => {
-    await expect(expect(fn).toLeak({ whatt: 'Foo' } as never)).rejects.toThrow(/unknown option "whatt"\. Valid options: .*perCall.*what/);
+    await expect(expect(fn).toLeak({ whatt: 'Foo' } as never)).rejects.toThrow(
+      /leakproof: unknown option options\.whatt\. Valid options: .*perCall.*what/,
+    );
     expect(calls).toBe(0);
   });
 
   test('toLeak with an invalid expectation: kind, perCall, what', async () => {
     await expect(expect(fn).toLeak({ kind: 'x' as never })).rejects.toThrow(
-      'toLeak option "kind" must be "js-objects", "native" or "handles", got "x"',
+      'leakproof: options.kind must be one of "js-objects", "native", "handles", got "x"',
     );
-    await expect(expect(fn).toLeak({ bytesPerCall: -1 })).rejects.toThrow('toLeak option "bytesPerCall" must be a positive number, got -1');
-    await expect(expect(fn).toLeak({ perCall: -1 })).rejects.toThrow('toLeak option "perCall" must be a positive number, got -1');
-    await expect(expect(fn).toLeak({ perCall: 0 })).rejects.toThrow('"perCall" must be a positive number, got 0');
+    await expect(expect(fn).toLeak({ bytesPerCall: -1 })).rejects.toThrow(
+      'leakproof: options.bytesPerCall must be a positive number, got -1',
+    );
+    await expect(expect(fn).toLeak({ perCall: -1 })).rejects.toThrow('leakproof: options.perCall must be a positive number, got -1');
+    await expect(expect(fn).toLeak({ perCall: 0 })).rejects.toThrow('leakproof: options.perCall must be a positive number, got 0');
+    await expect(expect(fn).toLeak({ perCall: 2n as never })).rejects.toThrow(
+      'leakproof: options.perCall must be a positive number, got 2n',
+    );
     await expect(expect(fn).toLeak({ what: 42 as never })).rejects.toThrow(
-      'toLeak option "what" must be a constructor name or handle type (string or RegExp), got 42',
+      'leakproof: options.what must be a constructor name or handle type (string or RegExp), got 42',
+    );
+    expect(calls).toBe(0);
+  });
+
+  test('toLeak with a Map for options: rejected, not read as {} (every pin lost)', async () => {
+    await expect(expect(fn).toLeak(new Map([['what', 'Foo']]) as never)).rejects.toThrow(
+      'leakproof: options must be a plain object such as { rounds: 5 }, got a Map',
     );
     expect(calls).toBe(0);
   });

@@ -64,7 +64,7 @@ describe('suppressions', () => {
 
   test('a bad native option is rejected with the valid values', async () => {
     await expect(expect(() => 1).toNotLeak({ native: 'yes' as never })).rejects.toThrow(
-      /option "native" must be one of "auto", "required", "off", got "yes"/,
+      /leakproof: options\.native must be one of "auto", "required", "off", got "yes"/,
     );
   });
 });

@@ -261,13 +261,19 @@ test('GitHub annotations at the test that leaked when GITHUB_ACTIONS=true', asyn
 test('options are validated, naming the option', () => {
   const LeakproofReporter = require('../index').default;
   expect(() => new LeakproofReporter({ rootDir: root }, { tolerence: 1 })).toThrow(
-    '@leakproof/jest-reporter: unknown option "tolerence"; valid options: outputFile, htmlFile, baseline, tolerance, annotations',
+    'leakproof: unknown option reporters["@leakproof/jest-reporter"].tolerence. Valid options: outputFile, htmlFile, baseline, tolerance, annotations',
   );
   expect(() => new LeakproofReporter({ rootDir: root }, { tolerance: -1 })).toThrow(
-    'option "tolerance" is -1; expected a number from 0 to 10',
+    'leakproof: reporters["@leakproof/jest-reporter"].tolerance must be a number from 0 to 10 (0.25 = +25%), got -1',
   );
   expect(() => new LeakproofReporter({ rootDir: root }, { outputFile: '' })).toThrow(
-    'option "outputFile" is ""; expected a file path or false',
+    'leakproof: reporters["@leakproof/jest-reporter"].outputFile must be a file path or false, got ""',
+  );
+  expect(() => new LeakproofReporter({ rootDir: root }, { annotations: 'yes' })).toThrow(
+    'leakproof: reporters["@leakproof/jest-reporter"].annotations must be one of "auto", true, false, got "yes"',
+  );
+  expect(() => new LeakproofReporter({ rootDir: root }, new Map())).toThrow(
+    'leakproof: reporters["@leakproof/jest-reporter"] must be a plain object, got a Map',
   );
 });
 

@@ -3,6 +3,7 @@
  * environment's own native check, which would start the process's tracker first, is off.
  * @jest-environment-options {"leakproof": {"native": {"mode": "off"}}}
  */
+import { OptionsError } from '@leakproof/core';
 import {
   DEFAULT_SKIP_OBJECTS,
   hookedSlotsOf,
@@ -154,10 +155,18 @@ test('the skip list keeps an object out: its allocations are not seen', () => {
 });
 
 test('bad options are rejected before anything is patched', () => {
-  expect(thrown(() => startNativeTracking({ stackDepth: 17 })).message).toMatch(/stackDepth must be an integer from 0 to 16, got 17/);
-  expect(thrown(() => startNativeTracking({ stackDepth: -1 }))).toBeInstanceOf(RangeError);
-  expect(thrown(() => startNativeTracking({ skip: [1] as unknown as string[] })).message).toMatch(
-    /skip must be an array of path substrings/,
+  expect(thrown(() => startNativeTracking({ stackDepth: 17 })).message).toBe(
+    'leakproof: options.stackDepth must be an integer from 0 to 16, got 17',
+  );
+  expect(thrown(() => startNativeTracking({ stackDepth: -1 }))).toBeInstanceOf(OptionsError);
+  expect(thrown(() => startNativeTracking({ skip: [1] as unknown as string[] })).message).toBe(
+    'leakproof: options.skip must be an array of path substrings, got [1]',
+  );
+  expect(thrown(() => startNativeTracking({ stackMemo: 'no' as unknown as boolean })).message).toBe(
+    'leakproof: options.stackMemo must be true or false, got "no"',
+  );
+  expect(thrown(() => startNativeTracking({ stackDeph: 4 } as never)).message).toBe(
+    'leakproof: unknown option options.stackDeph. Valid options: stackDepth, stackMemo, skip, skipExecutableDeps',
   );
   expect(isNativeTrackingRunning()).toBe(false);
 });
