@@ -65,10 +65,9 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
     const bridge = bridgeFor();
     let resolved;
     try {
-      if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-        throw new LeakOptionsError(`leakproof: options must be an object such as { rounds: 5 }, got ${describeValue(options)}`);
-      }
-      resolved = resolveLeakOptions({ ...bridge.defaults, ...(options as object) }, { timeout: bridge.defaultTimeout }, extraKeys);
+      // Checked before the spread below, which would turn a Map or a class instance into `{}`.
+      const given = objectAt(options, 'options', { example: '{ rounds: 5 }', default: {} });
+      resolved = resolveLeakOptions({ ...bridge.defaults, ...given }, { timeout: bridge.defaultTimeout }, extraKeys);
     } catch (error) {
       if (error instanceof LeakOptionsError) throw new Error(`${hint}\n\n${error.message}`);
       throw error;

@@ -114,6 +114,16 @@ describe('invalid options fail before fn is called', () => {
     expect(calls).toBe(0);
   });
 
+  test('toNotLeak with a Map or a number for options: rejected, not read as {} (every option lost)', async () => {
+    await expect(expect(fn).toNotLeak(new Map([['rounds', 3]]) as never)).rejects.toThrow(
+      'leakproof: options must be a plain object such as { rounds: 5 }, got a Map',
+    );
+    await expect(expect(fn).toNotLeak(5 as never)).rejects.toThrow(
+      'leakproof: options must be a plain object such as { rounds: 5 }, got 5',
+    );
+    expect(calls).toBe(0);
+  });
+
   test('toLeak with a Map for options: rejected, not read as {} (every pin lost)', async () => {
     await expect(expect(fn).toLeak(new Map([['what', 'Foo']]) as never)).rejects.toThrow(
       'leakproof: options must be a plain object such as { rounds: 5 }, got a Map',
