@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV } from '@leakproof/core';
+import { RECORD_DIR_ENV } from '@leakproof/record';
 
 export const SUITES = path.resolve(__dirname, 'suites');
 const JEST = require.resolve('jest/bin/jest');
