@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { schemaProblems } from '../schema-validation';
 import type { BaselineEntry, LeakReport } from '../report-types';
-import { runJest } from './run-jest';
+import { runJest, type JestRun } from './run-jest';
 
 // The issue's "Done when": a suite with a finding of each governed family, accepted once with
 // LEAKPROOF_UPDATE_BASELINE=1, passes the very next `jest --ci` with every finding accepted. A
@@ -28,10 +28,15 @@ const findings = (report: LeakReport) =>
 // Reporter options as the preset's defaults: the reports and the baseline in rootDir.
 const OPTIONS = {};
 
+/** Exit code 0, or a failure that shows what Jest and the reporter said. */
+function expectGreen(run: JestRun): void {
+  if (run.exitCode !== 0) throw new Error(`jest exited with ${run.exitCode}:\n${run.stderr}\n${run.stdout}`);
+}
+
 test('real Jest: a heap, a matcher and a handle finding accepted with LEAKPROOF_UPDATE_BASELINE=1 pass the next --ci run', async () => {
   // 1. Accept the current state.
   const update = await runJest(OPTIONS, [], { LEAKPROOF_UPDATE_BASELINE: '1' }, project);
-  expect({ exitCode: update.exitCode, stderr: update.stderr }).toMatchObject({ exitCode: 0 });
+  expectGreen(update);
   const accepted = readReport();
   expect(schemaProblems('report', accepted)).toEqual([]);
   expect(findings(accepted)).toEqual(
@@ -65,7 +70,7 @@ test('real Jest: a heap, a matcher and a handle finding accepted with LEAKPROOF_
 
   // 2. The very next run, as CI runs it: green, every finding accepted, nothing new or obsolete.
   const ci = await runJest(OPTIONS, ['--ci'], {}, project);
-  expect({ exitCode: ci.exitCode, stderr: ci.stderr }).toMatchObject({ exitCode: 0 });
+  expectGreen(ci);
   const report = readReport();
   expect(schemaProblems('report', report)).toEqual([]);
   const all = findings(report);
@@ -81,7 +86,7 @@ test('real Jest: a heap, a matcher and a handle finding accepted with LEAKPROOF_
   expect(edited.split('\n').length).toBe(readFileSync(SUITE, 'utf8').split('\n').length + 3);
   writeFileSync(file('governed.suite.js'), edited);
   const moved = await runJest(OPTIONS, ['--ci'], {}, project);
-  expect({ exitCode: moved.exitCode, stderr: moved.stderr }).toMatchObject({ exitCode: 0 });
+  expectGreen(moved);
   expect(findings(readReport()).every((f) => f.baseline === 'accepted')).toBe(true);
   expect(moved.stderr).toMatch(/baseline leakproof-baseline\.json: 0 new, 0 grown, \d+ accepted, 0 obsolete/);
 }, 180_000);
