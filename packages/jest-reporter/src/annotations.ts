@@ -1,5 +1,5 @@
 import { findingsOf } from './report-builder';
-import { failsRun, KIND_LABEL, sizeText, stateText, whereText } from './finding-text';
+import { failsRun, KIND_LABEL, sizeText, stateText, whatGrewText, whereText } from './finding-text';
 import type { LeakReport } from './report-types';
 
 /**
@@ -14,8 +14,8 @@ export function githubAnnotations(report: LeakReport): string[] {
     const props = [`file=${escapeProperty(test.testPath)}`];
     if (test.location) props.push(`line=${test.location.line}`, `col=${test.location.column}`);
     props.push(`title=${escapeProperty('leakproof')}`);
-    const where = whereText(finding, 4);
-    const message = `${test.fullName || '(whole file)'}: ${KIND_LABEL[finding.kind]} ${finding.what} ${sizeText(finding)} [${stateText(check, finding, test)}]${where ? `\n${where}` : ''}`;
+    const where = whereText(finding);
+    const message = `${test.fullName || '(whole file)'}: ${KIND_LABEL[finding.kind]} ${whatGrewText(finding)} ${sizeText(finding)} [${stateText(check, finding, test)}]${where ? `\n${where}` : ''}`;
     lines.push(`::${failing ? 'error' : 'warning'} ${props.join(',')}::${escapeData(message)}`);
   }
   return lines;

@@ -1,4 +1,4 @@
-import { entryId, testId } from './identity';
+import { identityKey, identityText, testId } from './identity';
 import { findingsOf, isGoverned } from './report-builder';
 import type { BaselineEntry, BaselineResult, GrownFinding, LeakReport, ReportFinding, ReportTest } from './report-types';
 
@@ -16,18 +16,20 @@ export interface CompareOptions {
   fileExists: (testPath: string) => boolean;
 }
 
-/** The baseline's view of the governed findings of the report: one entry per identity. */
+/** The baseline's view of the governed findings of the report: one entry per identity, by identityKey. */
 export function currentEntries(report: Pick<LeakReport, 'tests'>): Map<string, { entry: BaselineEntry; findings: ReportFinding[] }> {
   const current = new Map<string, { entry: BaselineEntry; findings: ReportFinding[] }>();
-  for (const { test, check, finding } of findingsOf(report)) {
+  for (const { check, finding } of findingsOf(report)) {
     if (!isGoverned(check)) continue;
-    const entry = entryOf(test, finding);
-    const seen = current.get(finding.id);
-    // The same finding twice in one test (two matcher calls on the same fn): the larger counts.
-    if (!seen) current.set(finding.id, { entry, findings: [finding] });
+    const entry = entryOf(finding);
+    const key = identityKey(finding.identity);
+    const seen = current.get(key);
+    // The same finding twice in one test (two matcher calls on the same fn, two allocations in
+    // one function): the larger counts.
+    if (!seen) current.set(key, { entry, findings: [finding] });
     else {
       seen.findings.push(finding);
-      if (entry.bytesPerCall > seen.entry.bytesPerCall || entry.countPerCall > seen.entry.countPerCall) seen.entry = entry;
+      if (entry.bytes > seen.entry.bytes || entry.count > seen.entry.count) seen.entry = entry;
     }
   }
   return current;
@@ -42,21 +44,21 @@ export function compareWithBaseline(
   baseline: BaselineEntry[],
   options: CompareOptions,
 ): BaselineResult {
-  const byId = new Map(baseline.map((entry) => [entryId(entry), entry]));
+  const byKey = new Map(baseline.map((entry) => [identityKey(entry), entry]));
   const current = currentEntries(report);
   const newFindings: string[] = [];
   const grown: GrownFinding[] = [];
-  for (const [id, { entry, findings }] of current) {
-    const base = byId.get(id);
+  for (const [key, { entry, findings }] of current) {
+    const base = byKey.get(key);
     let state: ReportFinding['baseline'] = 'accepted';
     if (!base) {
       state = 'new';
-      newFindings.push(id);
+      newFindings.push(identityText(entry));
     } else {
       const growth = growthOver(base, entry);
       if (growth > options.tolerance) {
         state = 'grown';
-        grown.push({ id, baseline: base, current: entry, growth });
+        grown.push({ id: identityText(entry), baseline: base, current: entry, growth });
       }
     }
     for (const finding of findings) finding.baseline = state;
@@ -70,6 +72,7 @@ export function compareWithBaseline(
     grown,
     obsolete: options.judgeObsolete ? obsoleteEntries(report, baseline, options.fileExists) : [],
     written: false,
+    replacedSchemaVersion: null,
   };
 }
 
@@ -78,10 +81,7 @@ export function compareWithBaseline(
  * users budget in), else on counts (handles have no size).
  */
 export function growthOver(base: BaselineEntry, current: BaselineEntry): number {
-  const [was, now] =
-    base.bytesPerCall > 0 && current.bytesPerCall > 0
-      ? [base.bytesPerCall, current.bytesPerCall]
-      : [base.countPerCall, current.countPerCall];
+  const [was, now] = base.bytes > 0 && current.bytes > 0 ? [base.bytes, current.bytes] : [base.count, current.count];
   if (was <= 0) return now > 0 ? Infinity : 0;
   return now / was - 1;
 }
@@ -97,13 +97,13 @@ function obsoleteEntries(
   fileExists: (testPath: string) => boolean,
 ): BaselineEntry[] {
   const present = new Set<string>();
-  for (const { finding } of findingsOf(report)) present.add(finding.id);
+  for (const { finding } of findingsOf(report)) present.add(identityKey(finding.identity));
   const tests = new Map<string, ReportTest>();
   for (const test of report.tests) tests.set(testId(test.testPath, test.fullName), test);
   const filesRun = new Set(report.files.map((f) => f.testPath));
   const fileStatus = new Map(report.files.map((f) => [f.testPath, f.status]));
   return baseline.filter((entry) => {
-    if (present.has(entryId(entry))) return false;
+    if (present.has(identityKey(entry))) return false;
     if (!filesRun.has(entry.testPath)) return !fileExists(entry.testPath);
     const test = tests.get(testId(entry.testPath, entry.fullName));
     if (entry.fullName === '') return fileStatus.get(entry.testPath) === 'passed';
@@ -123,32 +123,24 @@ export function acceptCurrent(
   fileExists: (testPath: string) => boolean,
 ): BaselineEntry[] {
   const current = currentEntries(report);
-  const obsolete = new Set(obsoleteEntries(report, baseline, fileExists).map(entryId));
+  const obsolete = new Set(obsoleteEntries(report, baseline, fileExists).map(identityKey));
   const judged = new Set(report.tests.filter((t) => t.status === 'passed').map((t) => testId(t.testPath, t.fullName)));
   const next = new Map<string, BaselineEntry>();
   for (const entry of baseline) {
-    const id = entryId(entry);
-    if (obsolete.has(id)) continue;
-    next.set(id, entry);
+    const key = identityKey(entry);
+    if (obsolete.has(key)) continue;
+    next.set(key, entry);
   }
-  for (const [id, { entry }] of current) {
+  for (const [key, { entry }] of current) {
     // A failed (or unlisted) test is not accepted: its findings may be half-measured; its old
     // entries stay, and nothing new is added for it.
     if (!judged.has(testId(entry.testPath, entry.fullName))) continue;
-    next.set(id, entry);
+    next.set(key, entry);
   }
   return [...next.values()];
 }
 
-function entryOf(test: ReportTest, finding: ReportFinding): BaselineEntry {
-  return {
-    testPath: test.testPath,
-    fullName: test.fullName,
-    kind: finding.kind,
-    what: finding.what,
-    site: finding.siteKey,
-    per: finding.per ?? 'call',
-    countPerCall: finding.countPerCall,
-    bytesPerCall: finding.bytesPerCall,
-  };
+/** The baseline's view of a finding: its identity and its size, nothing machine-specific. */
+function entryOf(finding: ReportFinding): BaselineEntry {
+  return { ...finding.identity, per: finding.per, count: finding.count, bytes: finding.bytes };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { acceptCurrent, compareWithBaseline } from './baseline-compare';
-import { BaselineError, formatBaseline, readBaseline, writeFileAtomic } from './baseline-file';
+import { writeFileAtomic } from '@leakproof/record';
+import { BaselineError, formatBaseline, OldBaselineError, readBaseline } from './baseline-file';
 import type { LeakReport } from './report-types';
 import { verdictLine } from './text-summary';
 
@@ -21,27 +22,37 @@ export interface BaselinePolicy {
 /**
  * Reads, applies and (in update mode) rewrites the baseline; sets report.baseline and
  * report.verdict. Returns the error that fails the run, if any. A baseline that cannot be
- * parsed is reported and never overwritten.
+ * parsed is reported and never overwritten; one in the format of leakproof 0.1 (schemaVersion 1)
+ * is replaced by this run's in update mode, and fails the run otherwise.
  */
 export function applyBaselinePolicy(report: LeakReport, policy: BaselinePolicy): Error | null {
+  const writable = policy.update && !policy.readOnlyReason;
   let error: Error | null = null;
   let entries;
+  let replaced: number | null = null;
   try {
     entries = readBaseline(policy.file, policy.displayPath)?.findings ?? null;
   } catch (e) {
     if (!(e instanceof BaselineError)) throw e;
-    error = e;
-    report.baseline = notApplied(policy, 'the baseline file is invalid (see the error)');
-    report.verdict = verdictLine(report, error.message);
-    return error;
+    if (e instanceof OldBaselineError && writable) {
+      // Its entries cannot be read as identities: this run's findings replace them all.
+      entries = null;
+      replaced = e.schemaVersion;
+    } else {
+      error = e;
+      report.baseline = notApplied(policy, 'the baseline file is invalid (see the error)');
+      report.verdict = verdictLine(report, error.message);
+      return error;
+    }
   }
-  if (policy.update && !policy.readOnlyReason) {
+  if (writable) {
     const next = acceptCurrent(report, entries ?? [], policy.fileExists);
     const text = formatBaseline(next);
     // Unchanged: not rewritten (no mtime churn, nothing for watchers to pick up).
     if (readIfExists(policy.file) !== text) writeFileAtomic(policy.file, text);
     report.baseline = compareWithBaseline(report, next, comparison(policy));
     report.baseline.written = true;
+    report.baseline.replacedSchemaVersion = replaced;
   } else if (entries === null) {
     const create =
       policy.update && policy.readOnlyReason
@@ -71,6 +82,7 @@ function notApplied(policy: BaselinePolicy, reason: string): NonNullable<LeakRep
     grown: [],
     obsolete: [],
     written: false,
+    replacedSchemaVersion: null,
   };
 }
 

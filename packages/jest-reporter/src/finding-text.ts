@@ -1,7 +1,24 @@
-import { formatBytes, formatCount, type LeakFinding, type LeakKind } from '@leakproof/core';
+import * as path from 'node:path';
+import {
+  formatBytes,
+  formatCount,
+  nativeFrameText,
+  NO_JS_FRAME_TEXT,
+  retainerPathText,
+  shortRetainerText,
+  siteText,
+  whatText,
+  type LeakFinding,
+  type LeakKind,
+  type Site,
+} from '@leakproof/core';
 import type { ReportCheck, ReportFinding, ReportTest } from './report-types';
 
-/** Words shared by the text summary, the HTML report and the annotations. */
+/**
+ * Words shared by the text summary, the HTML report and the annotations, made from the finding's
+ * fields with core's format.ts pieces. `short`: for the summary table, which has room for names,
+ * not paths (the reports have both): a JS site's file by its basename.
+ */
 export const KIND_LABEL: Record<LeakKind, string> = { 'js-objects': 'JS objects', native: 'native', handles: 'handles' };
 
 /** Whether the finding fails the run: its check failed its test, or the baseline says new/grown. */
@@ -14,22 +31,52 @@ export function failsRun(
 }
 
 /** `+1 per call (32 B)`, `+2 per test`. */
-export function sizeText(finding: LeakFinding): string {
+export function sizeText(finding: Pick<LeakFinding, 'count' | 'bytes' | 'per'>): string {
   const per = finding.per === 'test' ? 'per test' : 'per call';
-  const bytes = finding.bytesPerCall > 0 ? ` (${formatBytes(finding.bytesPerCall)})` : '';
-  return `+${formatCount(finding.countPerCall)} ${per}${bytes}`;
+  const bytes = finding.bytes > 0 ? ` (${formatBytes(finding.bytes)})` : '';
+  return `+${formatCount(finding.count)} ${per}${bytes}`;
 }
 
-/** Who holds it or where it came from: the retainer's tail, the native caller, or the JS site. */
-export function whereText(finding: LeakFinding, maxSteps = 3): string {
-  if (finding.retainerPath?.length) {
-    const steps = finding.retainerPath;
+/** `fn (src/file.js:12:7)`; short: `fn (file.js:12:7)`. */
+export function siteLabel(site: Site, short = false): string {
+  if (site.lang === 'js' && short && site.file) return siteText({ ...site, file: path.basename(site.file) });
+  return siteText(site);
+}
+
+/**
+ * What grew, as core's whatText says it (`Array`, `Timeout`, or the site when nothing named it);
+ * short, when only the site is known: `objects from fn (file.js:1:2)`, `native memory in fn (lib.so)`.
+ */
+export function whatGrewText(finding: LeakFinding, short = false): string {
+  if (!short || finding.name !== null) return whatText(finding);
+  if (finding.kind === 'native' && finding.site) return `native memory in ${siteLabel(finding.site, true)}`;
+  if (finding.kind === 'js-objects') {
+    if (finding.noJsFrame) return `objects from ${NO_JS_FRAME_TEXT}`;
+    if (finding.site) return `objects from ${siteLabel(finding.site, true)}`;
+  }
+  return whatText(finding);
+}
+
+/**
+ * Who holds it or where it came from: the retainer path's tail (the last `maxSteps` steps, else
+ * core's shortRetainerText), the native owner and its allocator, or the JS site when what grew
+ * does not already name it.
+ */
+export function whereText(finding: LeakFinding, { maxSteps, short = false }: { maxSteps?: number; short?: boolean } = {}): string {
+  if (finding.retainers?.length) {
+    if (maxSteps === undefined) return `retained by ${shortRetainerText(finding.retainers, finding.name)}`;
+    const steps = retainerPathText(finding.retainers, finding.name);
     return `retained by ${steps.length > maxSteps ? '... ' : ''}${steps.slice(-maxSteps).join(' -> ')}`;
   }
-  const frame = finding.nativeStack?.find((f) => f.function);
-  if (frame) return `allocated at ${frame.function} (${frame.object ?? '?'})${finding.allocator ? ` via ${finding.allocator}` : ''}`;
-  // The heap check's `what` already names the site.
-  if (finding.site && !finding.what.includes(finding.site)) return `allocated at ${finding.site}`;
+  if (finding.kind === 'native') {
+    if (finding.site?.lang !== 'native') return '';
+    const allocator = finding.allocations?.[0]?.allocator;
+    return `allocated at ${nativeFrameText(finding.site)}${allocator ? ` via ${allocator}` : ''}`;
+  }
+  // Without a name, what grew is said by its site already (whatText).
+  if (finding.site && finding.name !== null) {
+    return `${finding.kind === 'handles' ? 'created' : 'allocated'} at ${siteLabel(finding.site, short)}`;
+  }
   return '';
 }
 

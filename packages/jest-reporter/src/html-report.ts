@@ -1,7 +1,17 @@
-import { formatCount } from '@leakproof/core';
-import { entryId } from './identity';
+import {
+  formatBytes,
+  formatCount,
+  heldByGlobalHandle,
+  nativeFrameText,
+  NO_JS_FRAME_TEXT,
+  retainerPathText,
+  siteText,
+  type LeakFinding,
+  type NativeSite,
+} from '@leakproof/core';
+import { identityText } from './identity';
 import { findingsOf } from './report-builder';
-import { failsRun, KIND_LABEL, sizeText, stateText } from './finding-text';
+import { failsRun, KIND_LABEL, siteLabel, sizeText, stateText, whatGrewText } from './finding-text';
 import type { LeakReport, ReportCheck, ReportFinding, ReportTest } from './report-types';
 
 /** Colour of a leak's line in the chart (the browser test looks for its pixels). */
@@ -20,7 +30,7 @@ export function htmlReport(report: LeakReport): string {
   const failing = !report.verdict.ok || [...findingsOf(report)].some(({ test, check, finding }) => failsRun(check, finding, test));
   const b = report.baseline;
   const obsolete = b?.obsolete.length
-    ? `<section class="obsolete"><h2>Obsolete baseline entries</h2><p>Fixed, or the test is gone. Accept with <code>jest -u</code> or <code>LEAKPROOF_UPDATE_BASELINE=1</code>.</p><ul>${b.obsolete.map((e) => `<li>${esc(entryId(e))}</li>`).join('')}</ul></section>`
+    ? `<section class="obsolete"><h2>Obsolete baseline entries</h2><p>Fixed, or the test is gone. Accept with <code>jest -u</code> or <code>LEAKPROOF_UPDATE_BASELINE=1</code>.</p><ul>${b.obsolete.map((e) => `<li>${esc(identityText(e))}</li>`).join('')}</ul></section>`
     : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>leakproof report</title>
@@ -48,7 +58,7 @@ ${obsolete}
 function summaryTable(report: LeakReport): string {
   const rows = [...findingsOf(report)].map(
     ({ test, check, finding }, i) =>
-      `<tr><td><a href="#f${i}">${esc(testTitle(test))}</a></td><td>${KIND_LABEL[finding.kind]}</td><td>${esc(finding.what)}</td><td>${esc(sizeText(finding))}</td><td>${esc(stateText(check, finding, test))}</td></tr>`,
+      `<tr><td><a href="#f${i}">${esc(testTitle(test))}</a></td><td>${KIND_LABEL[finding.kind]}</td><td>${esc(whatGrewText(finding))}</td><td>${esc(sizeText(finding))}</td><td>${esc(stateText(check, finding, test))}</td></tr>`,
   );
   return `<table class="summary"><thead><tr><th>test</th><th>kind</th><th>what grew</th><th>size</th><th>state</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -58,25 +68,37 @@ function findingSection(test: ReportTest, check: ReportCheck, finding: ReportFin
   const parts = [
     `<section class="finding" id="f${index}" data-id="${esc(finding.id)}">`,
     `<h2>${esc(testTitle(test))}</h2>`,
-    `<p>${KIND_LABEL[finding.kind]} <b>${esc(finding.what)}</b>: ${esc(sizeText(finding))} <span class="state${failing ? ' fail' : ''}">${esc(stateText(check, finding, test))}</span> (${esc(check.source)})</p>`,
+    `<p>${KIND_LABEL[finding.kind]} <b>${esc(whatGrewText(finding))}</b>: ${esc(sizeText(finding))} <span class="state${failing ? ' fail' : ''}">${esc(stateText(check, finding, test))}</span> (${esc(check.source)})</p>`,
     roundsChart(finding),
   ];
-  if (finding.retainerPath?.length)
+  if (finding.retainers?.length) {
+    const global = heldByGlobalHandle(finding.retainers)
+      ? '<p class="global-handle">Held from a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted.</p>'
+      : '';
     parts.push(
-      `<h3>Retainer path (GC root first)</h3><ol class="path retainer">${finding.retainerPath.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`,
-    );
-  if (finding.nativeStack?.length) {
-    parts.push(
-      `<h3>Native allocation stack${finding.allocator ? ` (${esc(finding.allocator)})` : ''}</h3><ol class="path native">${finding.nativeStack
-        .map((f) => `<li>${esc(f.function ?? '??')} (${esc(f.object ?? 'JIT')}+0x${f.offset.toString(16)})</li>`)
+      `<h3>Retainer path (GC root first)</h3>${global}<ol class="path retainer">${retainerPathText(finding.retainers, finding.name)
+        .map((step) => `<li>${esc(step)}</li>`)
         .join('')}</ol>`,
     );
   }
-  if (finding.allocationStack?.length) {
+  for (const a of finding.allocations ?? []) {
+    const size = `${formatBytes(a.bytes)} in ${formatCount(a.count)} block${a.count === 1 ? '' : 's'} ${finding.per === 'test' ? 'in the test' : 'per call'}`;
     parts.push(
-      `<h3>Allocation stack</h3><ol class="path alloc">${finding.allocationStack.map((f) => `<li>${esc(f.functionName || '(anonymous)')} (${esc(f.url)}:${f.line}:${f.column})</li>`).join('')}</ol>`,
+      `<h3>Native allocation stack (${esc(a.allocator)}, ${esc(size)})</h3><ol class="path native">${a.stack
+        .map((f) => `<li>${esc(nativeFrameText(f))}${offsetText(f)}</li>`)
+        .join('')}</ol>`,
     );
-  } else if (finding.site) parts.push(`<p>allocated at <code>${esc(finding.site)}</code></p>`);
+  }
+  const created = finding.kind === 'handles';
+  if (finding.stack?.length) {
+    parts.push(
+      `<h3>${created ? 'Creation' : 'Allocation'} stack</h3><ol class="path alloc">${finding.stack.map((f) => `<li>${esc(siteText(f))}</li>`).join('')}</ol>`,
+    );
+  } else if (finding.name !== null) {
+    // Without a name, what grew (above) is said by its site already.
+    const where = finding.noJsFrame ? NO_JS_FRAME_TEXT : finding.site?.lang === 'js' ? siteLabel(finding.site) : null;
+    if (where) parts.push(`<p>${created ? 'created' : 'allocated'} at <code>${esc(where)}</code></p>`);
+  }
   const m = check.measurement;
   if (m) {
     const runs = m.runs.map((r) => `${r.rounds} rounds x ${r.callsPerRound} calls`).join(', then ');
@@ -90,7 +112,7 @@ function findingSection(test: ReportTest, check: ReportCheck, finding: ReportFin
 }
 
 /** Cumulative count after each round, with the flat line a cache would draw. */
-export function roundsChart(finding: Pick<ReportFinding, 'perRound' | 'what'>): string {
+export function roundsChart(finding: LeakFinding): string {
   const values = finding.perRound;
   if (values.length === 0) return '<p class="no-rounds">no per-round counts (a per-test check)</p>';
   const cumulative: number[] = [];
@@ -103,7 +125,7 @@ export function roundsChart(finding: Pick<ReportFinding, 'perRound' | 'what'>): 
   const y = (v: number) => height - pad.bottom - (v / max) * (height - pad.top - pad.bottom);
   const points = cumulative.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const flat = y(cumulative[0]).toFixed(1);
-  return `<svg class="rounds" role="img" aria-label="${esc(`${finding.what}: alive after each round ${cumulative.map((v) => formatCount(v)).join(', ')}`)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">
+  return `<svg class="rounds" role="img" aria-label="${esc(`${whatGrewText(finding)}: alive after each round ${cumulative.map((v) => formatCount(v)).join(', ')}`)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">
 <line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#999"/>
 <line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" stroke="#999"/>
 <text x="${pad.left - 4}" y="${pad.top + 8}" text-anchor="end">${formatCount(max)}</text>
@@ -113,6 +135,11 @@ export function roundsChart(finding: Pick<ReportFinding, 'perRound' | 'what'>): 
 <polyline class="leak" points="${points}" fill="none" stroke="${LEAK_LINE_COLOUR}" stroke-width="3"/>
 ${cumulative.map((v, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5" fill="${LEAK_LINE_COLOUR}"><title>round ${i + 1}: +${formatCount(values[i])}, ${formatCount(v)} alive</title></circle>`).join('')}
 </svg>`;
+}
+
+/** The offset `addr2line -e object` takes, when the frame text does not show it already. */
+function offsetText(frame: NativeSite): string {
+  return frame.function !== null && frame.object !== null ? ` <span class="offset">+0x${frame.offset.toString(16)}</span>` : '';
 }
 
 function testTitle(test: ReportTest): string {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { LeakFinding } from '@leakproof/core';
-import type { BaselineEntry } from './report-types';
+import { shortFunctionName, type LeakFinding, type Site } from '@leakproof/core';
+import type { FindingIdentity, StableSite } from './report-types';
 
 /** `path` relative to rootDir with `/` separators: the same on every machine and OS. */
 export function relativeTestPath(rootDir: string, testPath: string): string {
@@ -9,38 +9,65 @@ export function relativeTestPath(rootDir: string, testPath: string): string {
 }
 
 /**
- * A site (or a `what` naming one) without line and column, paths relative to rootDir: an edit above the
- * allocation moves its line, and a baseline keyed on lines would call every such edit a new leak.
+ * The fields of a site that identify it: a JS site by function and file (relative to rootDir),
+ * never its line or column (an edit above the allocation moves them, and a baseline keyed on
+ * them would call every such edit a new leak); a native site by its short function name and its
+ * shared object, never its offset (a rebuild moves it).
  */
-export function stableSite(rootDir: string, site: string | undefined): string | null {
+export function stableSite(rootDir: string, site: Site | null): StableSite | null {
   if (!site) return null;
-  const root = rootDir.endsWith(path.sep) ? rootDir : rootDir + path.sep;
-  return site
-    .replace(/file:\/\//g, '')
-    .split(root)
-    .join('')
-    .replace(/:\d+:\d+(?=\)|$)/g, '')
-    .replace(/\\/g, '/');
+  if (site.lang === 'native') return { function: site.function === null ? null : shortFunctionName(site.function), object: site.object };
+  // `node:...` and '' (native code) are not paths: kept as they are.
+  return { function: site.function, file: path.isAbsolute(site.file) ? relativeTestPath(rootDir, site.file) : site.file };
 }
 
-/** The baseline's view of a finding: identity and size, nothing machine-specific. */
-export function toEntry(rootDir: string, testPath: string, fullName: string, finding: LeakFinding): BaselineEntry {
+/**
+ * The identity of a finding, the one place it is made: test file (relative to rootDir), test,
+ * kind, what grew (constructor or handle type, null when only the site is known) and the stable
+ * site. Only fields: no display text is read.
+ */
+export function findingIdentity(
+  rootDir: string,
+  testPath: string,
+  fullName: string,
+  finding: Pick<LeakFinding, 'kind' | 'name' | 'site'>,
+): FindingIdentity {
   return {
     testPath: relativeTestPath(rootDir, testPath),
     fullName,
     kind: finding.kind,
-    // The environment's heap check names a site in `what` (`objects allocated at fn (file:1:2)`).
-    what: stableSite(rootDir, finding.what)!,
+    name: finding.name,
     site: stableSite(rootDir, finding.site),
-    per: finding.per ?? 'call',
-    countPerCall: finding.countPerCall,
-    bytesPerCall: finding.bytesPerCall,
   };
 }
 
-/** Identity of a finding: testPath + fullName + kind + what + site. Readable, used as a key. */
-export function entryId(entry: Pick<BaselineEntry, 'testPath' | 'fullName' | 'kind' | 'what' | 'site'>): string {
-  return `${entry.testPath} › ${entry.fullName || '(file)'} › ${entry.kind}: ${entry.what}${entry.site ? ` at ${entry.site}` : ''}`;
+/**
+ * The canonical key two identities are equal on: their fields in a fixed order (a baseline entry,
+ * which carries sizes too, gives the key of its identity).
+ */
+export function identityKey(identity: FindingIdentity): string {
+  const { testPath, fullName, kind, name, site } = identity;
+  const siteKey = site === null ? null : 'file' in site ? ['js', site.function, site.file] : ['native', site.function, site.object];
+  return JSON.stringify([testPath, fullName, kind, name, siteKey]);
+}
+
+/**
+ * The identity for a person, in the report, the summary and messages:
+ * `src/a.test.js › client warns › js-objects: Array at search (src/client.js)`. Never compared:
+ * two identities can read alike (an anonymous function and one named `(anonymous)`).
+ */
+export function identityText(identity: FindingIdentity): string {
+  const { testPath, fullName, kind, name, site } = identity;
+  const where = site === null ? null : stableSiteText(site);
+  const what = name === null ? (where === null ? kind : `${kind} at ${where}`) : `${kind}: ${name}${where === null ? '' : ` at ${where}`}`;
+  return `${testPath} › ${fullName || '(file)'} › ${what}`;
+}
+
+/** `search (src/client.js)`, `lookup (corpus.node)`: a site without the parts that move. */
+function stableSiteText(site: StableSite): string {
+  if ('file' in site) return site.file ? `${site.function || '(anonymous)'} (${site.file})` : site.function || '(anonymous)';
+  const fn = site.function ?? '???';
+  return site.object === null ? fn : `${fn} (${site.object})`;
 }
 
 /** Identity of a test (the unit obsolescence is judged on). */

@@ -16,7 +16,8 @@ import { textSummary, verdictLine } from './text-summary';
 export type { ReporterOptions } from './options';
 export type * from './report-types';
 export { REPORT_SCHEMA_VERSION } from './report-types';
-export { BASELINE_SCHEMA_VERSION, readBaseline, BaselineError } from './baseline-file';
+export { BASELINE_SCHEMA_VERSION, readBaseline, BaselineError, OldBaselineError } from './baseline-file';
+export { findingIdentity, identityKey, identityText, stableSite } from './identity';
 export { mergeReports } from './merge';
 
 export const UPDATE_BASELINE_ENV = 'LEAKPROOF_UPDATE_BASELINE';

@@ -91,9 +91,12 @@ function readShardReport(file: string): LeakReport {
     throw new MergeInputError(`leakproof merge: ${file} is not valid JSON (${(error as Error).message})`);
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version > REPORT_SCHEMA_VERSION) {
+  if (typeof version === 'number' && version !== REPORT_SCHEMA_VERSION) {
+    const writer =
+      version > REPORT_SCHEMA_VERSION ? 'a newer @leakproof/jest-reporter' : 'an older @leakproof/jest-reporter (leakproof 0.1)';
     throw new MergeInputError(
-      `leakproof merge: ${file} has schemaVersion ${version}, written by a newer @leakproof/jest-reporter; this one reads version ${REPORT_SCHEMA_VERSION}: use the same version in every job`,
+      `leakproof merge: ${file} has schemaVersion ${version}, written by ${writer}; this one reads version ${REPORT_SCHEMA_VERSION}: ` +
+        'the shards must be produced by the same leakproof version as the merge (use the same version in every job and rerun the shards)',
     );
   }
   const problems = schemaProblems('report', value);

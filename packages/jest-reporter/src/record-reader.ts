@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord } from '@leakproof/core';
+import { readRecord, RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/record';
 
 /**
  * The directory the environment writes one FileLeakRecord per test file into. Created in Jest's
@@ -68,7 +68,7 @@ export class RecordDirectory {
     }
     for (const name of names) {
       if (!name.endsWith('.json') || this.seen.has(name)) continue;
-      const result = parseRecord(path.join(this.dir, name));
+      const result = readRecord(path.join(this.dir, name));
       if (typeof result === 'string') {
         this.unreadable.set(name, result);
         continue;
@@ -80,22 +80,4 @@ export class RecordDirectory {
       this.byTestPath.set(result.testPath, queue);
     }
   }
-}
-
-/** A record, or why the file is not one. */
-function parseRecord(file: string): FileLeakRecord | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return `not a JSON file (${(error as Error).message})`;
-  }
-  const record = value as Partial<FileLeakRecord> | null;
-  if (!record || typeof record !== 'object' || typeof record.testPath !== 'string' || !Array.isArray(record.tests)) {
-    return 'not a leakproof record (no testPath / tests)';
-  }
-  if (record.version !== RECORD_VERSION) {
-    return `record version ${JSON.stringify(record.version)}, this reporter reads version ${RECORD_VERSION} (mismatched @leakproof packages?)`;
-  }
-  return { ...record, fileChecks: record.fileChecks ?? [] } as FileLeakRecord;
 }

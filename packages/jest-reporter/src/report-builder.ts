@@ -1,6 +1,7 @@
-import type { FileLeakRecord, LeakCheckRecord, LeakFinding } from '@leakproof/core';
+import type { JsSite, LeakFinding, NativeAllocation, NativeSite, RetainerHop, Site } from '@leakproof/core';
+import type { FileLeakRecord, LeakCheckRecord } from '@leakproof/record';
 import type { TestResult } from '@jest/test-result';
-import { entryId, relativeTestPath, toEntry } from './identity';
+import { findingIdentity, identityText, relativeTestPath } from './identity';
 import {
   REPORT_SCHEMA_VERSION,
   type LeakReport,
@@ -84,8 +85,8 @@ function reportCheck(rootDir: string, testPath: string, fullName: string, check:
     source: check.source,
     outcome: check.outcome,
     findings: check.findings.map((finding) => {
-      const entry = toEntry(rootDir, testPath, fullName, finding);
-      return { ...pickFinding(finding), id: entryId(entry), siteKey: entry.site, baseline: 'not-governed' as const };
+      const identity = findingIdentity(rootDir, testPath, fullName, finding);
+      return { ...pickFinding(finding), id: identityText(identity), identity, baseline: 'not-governed' as const };
     }),
   };
   if (check.measurement) {
@@ -96,8 +97,8 @@ function reportCheck(rootDir: string, testPath: string, fullName: string, check:
         warmupCalls,
         callsPerRound,
         rounds,
-        growing,
-        sporadic,
+        growing: growing.map((g) => ({ kind: g.kind, site: g.site ? pickSite(g.site) : null })),
+        sporadic: sporadic.map((g) => ({ kind: g.kind, site: g.site ? pickSite(g.site) : null })),
       })),
       totalCalls,
       durationMs,
@@ -107,25 +108,45 @@ function reportCheck(rootDir: string, testPath: string, fullName: string, check:
   return out;
 }
 
-const FINDING_FIELDS = [
-  'kind',
-  'what',
-  'countPerCall',
-  'bytesPerCall',
-  'per',
-  'perRound',
-  'site',
-  'allocationStack',
-  'retainerPath',
-  'retainedByGlobalHandle',
-  'allocator',
-  'nativeStack',
-] as const satisfies ReadonlyArray<keyof LeakFinding>;
-
+/**
+ * The known fields, at every level (sites, hops, allocations): the record is another package's
+ * output, read as data, and the report's schema lists exactly these.
+ */
 function pickFinding(finding: LeakFinding): LeakFinding {
-  const out: Record<string, unknown> = {};
-  for (const key of FINDING_FIELDS) if (finding[key] !== undefined) out[key] = finding[key];
-  return out as unknown as LeakFinding;
+  const out: LeakFinding = {
+    kind: finding.kind,
+    name: finding.name ?? null,
+    site: finding.site ? pickSite(finding.site) : null,
+    count: finding.count,
+    bytes: finding.bytes,
+    per: finding.per,
+    perRound: finding.perRound,
+  };
+  if (finding.noJsFrame) out.noJsFrame = true;
+  if (finding.stack) out.stack = finding.stack.map(pickJsSite);
+  if (finding.retainers) out.retainers = finding.retainers.map(pickHop);
+  if (finding.allocations) out.allocations = finding.allocations.map(pickAllocation);
+  return out;
+}
+
+function pickSite(site: Site): Site {
+  return site.lang === 'js' ? pickJsSite(site) : pickNativeSite(site);
+}
+
+function pickJsSite({ lang, function: fn, file, line, column }: JsSite): JsSite {
+  return { lang, function: fn, file, line, column };
+}
+
+function pickNativeSite({ lang, function: fn, object, offset }: NativeSite): NativeSite {
+  return { lang, function: fn, object, offset };
+}
+
+function pickHop({ holder, root, edge, edgeKind }: RetainerHop): RetainerHop {
+  return root === undefined ? { holder, edge, edgeKind } : { holder, root, edge, edgeKind };
+}
+
+function pickAllocation({ allocator, stack, count, bytes }: NativeAllocation): NativeAllocation {
+  return { allocator, stack: stack.map(pickNativeSite), count, bytes };
 }
 
 /** The whole report, before the baseline is applied (see baseline-compare.ts). */

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './baseline-file';
+import { writeFileAtomic } from '@leakproof/record';
 import { htmlReport } from './html-report';
 import type { LeakReport } from './report-types';
 

@@ -1,11 +1,12 @@
-import type { LeakCheckRecord, LeakFinding, LeakKind } from '@leakproof/core';
+import type { LeakFinding, LeakKind } from '@leakproof/core';
+import type { LeakCheckRecord } from '@leakproof/record';
 
 /**
  * The JSON report (leakproof-report.json), schema in ../schema/report.schema.json. Bump
  * REPORT_SCHEMA_VERSION on any change a reader could trip over (a removed or retyped field);
  * added optional fields keep the version.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** Jest's status of one test, plus `unknown` for a record whose test Jest did not list. */
 export type TestStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'todo' | 'disabled' | 'focused' | 'unknown';
@@ -21,11 +22,33 @@ export type BaselineState =
   /** its check failed the test, or no baseline was applied: the baseline has no say */
   | 'not-governed';
 
+/**
+ * A site as an identity uses it: the fields that survive an edit elsewhere in the file. A JS
+ * site without line and column (an edit above it moves them), its file relative to rootDir with
+ * `/` separators; a native site by its short function name and shared object (no offset: a
+ * rebuild moves it).
+ */
+export type StableSite = { function: string; file: string } | { function: string | null; object: string | null };
+
+/**
+ * What makes two findings the same one, on every machine and across edits: the test, the kind,
+ * what grew (constructor or handle type, null when only the site is known) and the stable site.
+ * Built by identity.ts findingIdentity(), compared by identityKey() only.
+ */
+export interface FindingIdentity {
+  /** Relative to rootDir, `/`-separated. */
+  testPath: string;
+  /** Jest's fullName; '' for checks charged to the whole file. */
+  fullName: string;
+  kind: LeakKind;
+  name: string | null;
+  site: StableSite | null;
+}
+
 export interface ReportFinding extends LeakFinding {
-  /** Stable identity (testPath, fullName, kind, what, site without line numbers), see identity.ts. */
+  /** The identity for a person (identity.ts identityText); equality is decided on `identity`. */
   id: string;
-  /** The site as the identity uses it: no line/column, paths relative to rootDir. */
-  siteKey: string | null;
+  identity: FindingIdentity;
   baseline: BaselineState;
 }
 
@@ -53,15 +76,11 @@ export interface ReportFile {
   nativeTracking: { available: boolean; reason?: string } | null;
 }
 
-export interface BaselineEntry {
-  testPath: string;
-  fullName: string;
-  kind: LeakKind;
-  what: string;
-  site: string | null;
+/** One accepted finding of the baseline: its identity, then its size (objects/handles/blocks and bytes) per call or test. */
+export interface BaselineEntry extends FindingIdentity {
   per: 'call' | 'test';
-  countPerCall: number;
-  bytesPerCall: number;
+  count: number;
+  bytes: number;
 }
 
 export interface GrownFinding {
@@ -85,6 +104,11 @@ export interface BaselineResult {
   obsolete: BaselineEntry[];
   /** Whether this run wrote the baseline (update mode). */
   written: boolean;
+  /**
+   * The schemaVersion of the baseline file this run replaced without reading it (an older format
+   * that cannot be converted, see baseline-file.ts); null when none was.
+   */
+  replacedSchemaVersion: number | null;
 }
 
 export interface LeakReport {

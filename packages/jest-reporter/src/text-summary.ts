@@ -1,7 +1,7 @@
 import { findingsOf } from './report-builder';
-import { KIND_LABEL, sizeText, stateText, whereText } from './finding-text';
+import { KIND_LABEL, sizeText, stateText, whatGrewText, whereText } from './finding-text';
 import type { LeakReport } from './report-types';
-import { entryId } from './identity';
+import { identityText } from './identity';
 
 const MAX_CELL = 48;
 /** More rows than this go to the JSON/HTML report only: a summary is read on a terminal. */
@@ -17,9 +17,9 @@ export function textSummary(report: LeakReport, outputs: string[] = []): string 
     rows.push([
       `${basename(test.testPath)} › ${test.fullName || '(whole file)'}`,
       KIND_LABEL[finding.kind],
-      shortPaths(finding.what).replace(/^objects allocated at /, 'objects from '),
+      whatGrewText(finding, true),
       sizeText(finding),
-      shortPaths(whereText(finding, 2)),
+      whereText(finding, { maxSteps: 2, short: true }),
       stateText(check, finding, test),
     ]);
   }
@@ -37,12 +37,12 @@ export function textSummary(report: LeakReport, outputs: string[] = []): string 
     lines.push('', `grown beyond +${Math.round(baseline.tolerance * 100)}% of ${baseline.path}:`);
     for (const g of baseline.grown)
       lines.push(
-        `  ${g.id}: ${g.baseline.countPerCall} -> ${g.current.countPerCall} per ${g.current.per}, ${g.baseline.bytesPerCall} -> ${g.current.bytesPerCall} B (+${Math.round(g.growth * 100)}%)`,
+        `  ${g.id}: ${g.baseline.count} -> ${g.current.count} per ${g.current.per}, ${g.baseline.bytes} -> ${g.current.bytes} B (+${Math.round(g.growth * 100)}%)`,
       );
   }
   if (baseline?.obsolete.length) {
     lines.push('', `obsolete in ${baseline.path} (fixed, or the test is gone; accept with jest -u or LEAKPROOF_UPDATE_BASELINE=1):`);
-    for (const entry of baseline.obsolete) lines.push(`  ${entryId(entry)}`);
+    for (const entry of baseline.obsolete) lines.push(`  ${identityText(entry)}`);
   }
   lines.push(report.verdict.summary);
   if (rows.length > 0 || baseline?.obsolete.length) for (const out of outputs) lines.push(`  report: ${out}`);
@@ -74,7 +74,13 @@ export function verdictLine(report: Pick<LeakReport, 'tests' | 'baseline'>, extr
       `baseline ${b.path}: ${b.newFindings.length} new, ${b.grown.length} grown, ${accepted} accepted, ${b.obsolete.length} obsolete`,
     );
   } else if (b) parts.push(`baseline not applied: ${b.reason}`);
-  if (b?.written) parts.push(`baseline written to ${b.path}`);
+  if (b?.written) {
+    parts.push(
+      b.replacedSchemaVersion === null
+        ? `baseline written to ${b.path}`
+        : `baseline written to ${b.path}, replacing a schemaVersion ${b.replacedSchemaVersion} baseline (leakproof 0.1) that cannot be converted: entries of tests this run did not judge are not carried over`,
+    );
+  }
   if (extraError) parts.push(extraError);
   return { ok, summary: `leakproof: ${ok ? '' : 'FAIL: '}${parts.join('; ')}.` };
 }
@@ -90,9 +96,4 @@ function table(header: string[], rows: string[][]): string[] {
 
 function basename(file: string): string {
   return file.slice(file.lastIndexOf('/') + 1);
-}
-
-/** `fn (packages/x/src/file.ts:1:2)` -> `fn (file.ts:1:2)`: the table has room for names, not paths (the reports have both). */
-function shortPaths(text: string): string {
-  return text.replace(/\((?:[^()\s]*[\\/])?([^()\s/\\]+)\)/g, '($1)');
 }

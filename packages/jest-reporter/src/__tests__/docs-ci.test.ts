@@ -43,14 +43,14 @@ function scenario(rootDir: string): FileRun[] {
         [['client', 'pins'], 'passed'],
       ]),
       record: fileRecord(abs, [
-        testRecord(['client', 'warns'], [check({ findings: [finding({ site: undefined })] })], 4),
+        testRecord(['client', 'warns'], [check({ findings: [finding({ site: null })] })], 4),
         testRecord(
           ['client', 'pins'],
           [
             check({
               source: 'toLeak',
               outcome: 'passed',
-              findings: [finding({ kind: 'handles', what: 'Timeout', bytesPerCall: 0, retainerPath: undefined, site: undefined })],
+              findings: [finding({ kind: 'handles', name: 'Timeout', bytes: 0, retainers: undefined, site: null })],
             }),
           ],
           9,
@@ -64,17 +64,17 @@ function acceptPinsOnly(rootDir: string): void {
   writeFileSync(
     path.join(rootDir, 'leakproof-baseline.json'),
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       findings: [
         {
           testPath: 'src/a.test.js',
           fullName: 'client pins',
           kind: 'handles',
-          what: 'Timeout',
+          name: 'Timeout',
           site: null,
           per: 'call',
-          countPerCall: 1,
-          bytesPerCall: 0,
+          count: 1,
+          bytes: 0,
         },
       ],
     }),

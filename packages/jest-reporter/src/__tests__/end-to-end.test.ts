@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV } from '@leakproof/core';
+import { RECORD_DIR_ENV } from '@leakproof/record';
 import { schemaProblems } from '../schema-validation';
 import type { LeakReport } from '../report-types';
 import { runJest } from './run-jest';
@@ -28,7 +28,7 @@ test('real Jest: update, then --ci fails on a finding the baseline does not have
   expect(schemaProblems('report', report)).toEqual([]);
   const findings = report.tests.flatMap((t) =>
     t.checks.flatMap((c) =>
-      c.findings.map((f) => ({ test: t.fullName, source: c.source, outcome: c.outcome, kind: f.kind, what: f.what, baseline: f.baseline })),
+      c.findings.map((f) => ({ test: t.fullName, source: c.source, outcome: c.outcome, kind: f.kind, name: f.name, baseline: f.baseline })),
     ),
   );
   expect(findings).toEqual(

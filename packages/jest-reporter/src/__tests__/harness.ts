@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/core';
+import { RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/record';
 import LeakproofReporter from '../index';
 import type { ReporterOptions } from '../options';
 import type { JestFileResult } from '../report-builder';

@@ -6,14 +6,14 @@ import { PNG } from 'pngjs';
 import { htmlReport, LEAK_LINE_COLOUR } from '../html-report';
 import { assembleReport, buildFileReport } from '../report-builder';
 import { verdictLine } from '../text-summary';
-import { check, fileRecord, finding, jestResult, testRecord } from './records';
+import { check, fileRecord, finding, jestResult, jsSite, nativeSite, testRecord } from './records';
 
 const CHROMIUM = '/usr/bin/chromium';
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'leakproof-html-test-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** One JS leak with a retainer path (a straight rising line) and one native leak with its stack. */
+/** One JS leak with a retainer path (a straight rising line) and its stack, and one native leak with its allocation stacks. */
 function report() {
   const testPath = '/repo/src/client.test.js';
   const record = fileRecord(testPath, [
@@ -23,9 +23,18 @@ function report() {
         check({
           source: 'toNotLeak',
           outcome: 'failed',
+          findings: [finding({ stack: [jsSite('/repo/src/client.js'), jsSite('/repo/src/api.js', 'handle', 40, 3)] })],
           measurement: {
             leaked: true,
-            runs: [{ warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: ['Array'], sporadic: [] }],
+            runs: [
+              {
+                warmupCalls: 16,
+                callsPerRound: 16,
+                rounds: 5,
+                growing: [{ kind: 'js-objects', site: jsSite('/repo/src/client.js') }],
+                sporadic: [],
+              },
+            ],
             totalCalls: 96,
             durationMs: 812,
             notes: ['escalated once'],
@@ -42,16 +51,25 @@ function report() {
           findings: [
             finding({
               kind: 'native',
-              what: 'native memory at ber_alloc (liblber.so.2)',
-              countPerCall: 1,
-              bytesPerCall: 48,
-              retainerPath: undefined,
-              site: undefined,
+              name: null,
+              count: 2,
+              bytes: 80,
+              retainers: undefined,
+              site: nativeSite('search', 'ldap.node', 0x1234),
               perRound: [16, 16, 17, 16, 16],
-              allocator: 'malloc',
-              nativeStack: [
-                { function: 'ber_alloc_t', object: 'liblber.so.2', offset: 0x4a10 },
-                { function: 'search', object: 'ldap.node', offset: 0x1234 },
+              allocations: [
+                {
+                  allocator: 'malloc',
+                  stack: [nativeSite('ber_alloc_t', 'liblber.so.2', 0x4a10), nativeSite('search', 'ldap.node', 0x1234)],
+                  count: 1,
+                  bytes: 48,
+                },
+                {
+                  allocator: 'strdup',
+                  stack: [nativeSite(null, 'liblber.so.2', 0x51c0), nativeSite('search', 'ldap.node', 0x1250)],
+                  count: 1,
+                  bytes: 32,
+                },
               ],
             }),
           ],
@@ -108,7 +126,15 @@ test('in headless Chromium: the DOM has a chart per finding, the retainer path a
   expect([...js.matchAll(/<ol class="path retainer">([\s\S]*?)<\/ol>/g)][0][1].match(/<li>/g)).toHaveLength(4);
   expect(js).toContain('failed its test');
   expect(js).toContain('measured: 16 warm-up calls, 5 rounds x 16 calls; 96 calls in 812 ms');
-  expect(native).toContain('<li>ber_alloc_t (liblber.so.2+0x4a10)</li><li>search (ldap.node+0x1234)</li>');
+  expect(js).toContain('<ol class="path alloc"><li>search (/repo/src/client.js:13:17)</li><li>handle (/repo/src/api.js:40:3)</li></ol>');
+  expect(native).toContain('<b>native memory allocated in search (ldap.node)</b>');
+  // Every allocation stack, each with its allocator, each frame with its offset for addr2line.
+  const stacks = [...native.matchAll(/<h3>Native allocation stack \(([^)]*)\)<\/h3><ol class="path native">([\s\S]*?)<\/ol>/g)];
+  expect(stacks.map((m) => m[1])).toEqual(['malloc, 48 B in 1 block per call', 'strdup, 32 B in 1 block per call']);
+  expect(stacks[0][2]).toBe(
+    '<li>ber_alloc_t (liblber.so.2) <span class="offset">+0x4a10</span></li><li>search (ldap.node) <span class="offset">+0x1234</span></li>',
+  );
+  expect(stacks[1][2]).toBe('<li>??? (liblber.so.2+0x51c0)</li><li>search (ldap.node) <span class="offset">+0x1250</span></li>');
   expect(native).toContain('pinned by toLeak');
   expect(dom).toMatch(/<table class="summary">[\s\S]*<a href="#f0">/);
 });

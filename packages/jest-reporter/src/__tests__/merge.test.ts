@@ -30,7 +30,7 @@ function cli(...argv: string[]): { code: number; stdout: string; stderr: string 
 }
 
 /** Two shards: a.test.js (shard 1, a warned Array leak) and b.test.js (shard 2, clean). */
-async function shards(what = 'Array'): Promise<void> {
+async function shards(name = 'Array'): Promise<void> {
   const a = path.join(root, A);
   const b = path.join(root, B);
   await runReporter(
@@ -38,7 +38,7 @@ async function shards(what = 'Array'): Promise<void> {
     [
       {
         result: jestResult(a, [[['leaks'], 'passed']]),
-        record: fileRecord(a, [testRecord(['leaks'], [check({ findings: [finding({ what })] })])]),
+        record: fileRecord(a, [testRecord(['leaks'], [check({ findings: [finding({ name })] })])]),
       },
     ],
     { globalConfig: { shard: { shardIndex: 1, shardCount: 2 } } },
@@ -97,9 +97,9 @@ test('bad input: missing file, missing shard, the same shard twice, the same tes
     `leakproof merge: ${A} is in both ${path.join(root, S1)} and ${path.join(root, 'dup.json')}: the same test ran in two shards (the same report passed twice, or shards of different runs?)\n`,
   );
 
-  writeFileSync(path.join(root, 'future.json'), JSON.stringify({ ...copy, schemaVersion: 2 }));
+  writeFileSync(path.join(root, 'future.json'), JSON.stringify({ ...copy, schemaVersion: 3 }));
   expect(cli('merge', S1, 'future.json').stderr).toContain(
-    'future.json has schemaVersion 2, written by a newer @leakproof/jest-reporter; this one reads version 1',
+    'future.json has schemaVersion 3, written by a newer @leakproof/jest-reporter; this one reads version 2',
   );
 
   writeFileSync(path.join(root, 'bad.json'), JSON.stringify({ ...copy, tests: [{ testPath: 1 }] }));
@@ -107,8 +107,21 @@ test('bad input: missing file, missing shard, the same shard twice, the same tes
     /bad\.json is not a leakproof report: \/tests\/0 must have required property 'fullName'.*\/tests\/0\/testPath must be string/,
   );
 
-  writeFileSync(path.join(root, 'corrupt.json'), '{"schemaVersion": 1,');
+  writeFileSync(path.join(root, 'corrupt.json'), '{"schemaVersion": 2,');
   expect(cli('merge', S1, 'corrupt.json').stderr).toMatch(/corrupt\.json is not valid JSON/);
+});
+
+test('a schema-1 shard report (leakproof 0.1) is refused by name: shards and merge must be the same leakproof version', async () => {
+  await shards();
+  // What a 0.1 reporter wrote: schemaVersion 1, findings as display text.
+  const old = JSON.parse(readFileSync(path.join(root, S2), 'utf8'));
+  old.schemaVersion = 1;
+  writeFileSync(path.join(root, 'old-shard-2.json'), JSON.stringify(old));
+  expect(cli('merge', S1, 'old-shard-2.json')).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: `leakproof merge: ${path.join(root, 'old-shard-2.json')} has schemaVersion 1, written by an older @leakproof/jest-reporter (leakproof 0.1); this one reads version 2: the shards must be produced by the same leakproof version as the merge (use the same version in every job and rerun the shards)\n`,
+  });
 });
 
 test('usage errors exit 2 with the usage', () => {
@@ -123,7 +136,7 @@ test('usage errors exit 2 with the usage', () => {
 
 test('the bin runs from the package (exit code on regression)', async () => {
   await shards();
-  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}');
+  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":2,"findings":[]}');
   const { spawnSync } = require('node:child_process');
   const bin = path.resolve(__dirname, '../../bin/leakproof.js');
   const run = spawnSync(process.execPath, [bin, 'merge', S1, S2], {

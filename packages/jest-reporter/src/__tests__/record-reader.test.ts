@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV } from '@leakproof/core';
+import { RECORD_DIR_ENV } from '@leakproof/record';
 import { RecordDirectory } from '../record-reader';
 import { fileRecord } from './records';
 
@@ -33,7 +33,9 @@ test('a directory set by someone else is used and left in place; bad files are n
     expect(records.take('/p/x.test.js')).toBeNull();
     expect(records.problems()).toEqual([
       expect.stringMatching(/bad\.json: not a JSON file/),
-      expect.stringMatching(/old\.json: record version 0, this reporter reads version 1 \(mismatched @leakproof packages\?\)/),
+      expect.stringMatching(
+        /old\.json: record version 0, this reporter reads version 2 \(mismatched @leakproof packages\? install the same version of all of them\)$/,
+      ),
     ]);
     records.dispose(env);
     expect(existsSync(dir)).toBe(true);

@@ -1,18 +1,35 @@
-import type { FileLeakRecord, LeakCheckRecord, LeakFinding, TestLeakRecord } from '@leakproof/core';
+import type { JsSite, LeakFinding, NativeSite, RetainerHop } from '@leakproof/core';
+import { RECORD_VERSION, type FileLeakRecord, type LeakCheckRecord, type TestLeakRecord } from '@leakproof/record';
 import type { JestFileResult } from '../report-builder';
 
 /** Builders of what the environment writes and what Jest reports, for tests without a real run. */
 
+/** A JS frame, `search (file:13:17)` unless told otherwise. */
+export function jsSite(file: string, fn = 'search', line = 13, column = 17): JsSite {
+  return { lang: 'js', function: fn, file, line, column };
+}
+
+export function nativeSite(fn: string | null, object: string | null, offset: number): NativeSite {
+  return { lang: 'native', function: fn, object, offset };
+}
+
+/** A module-level array held by a closure variable: `(GC roots)[7] -> system / Context.controlRefs (closure variable) -> Array[530] -> Array`. */
+export const RETAINERS: RetainerHop[] = [
+  { holder: '(GC roots)', root: 'other', edge: '7', edgeKind: 'element' },
+  { holder: 'system / Context', edge: 'controlRefs', edgeKind: 'context' },
+  { holder: 'Array', edge: '530', edgeKind: 'element' },
+];
+
 export function finding(overrides: Partial<LeakFinding> = {}): LeakFinding {
   return {
     kind: 'js-objects',
-    what: 'Array',
-    countPerCall: 1,
-    bytesPerCall: 32,
+    name: 'Array',
+    site: jsSite('/repo/src/client.js'),
+    count: 1,
+    bytes: 32,
     per: 'call',
     perRound: [16, 16, 16, 16, 16],
-    site: 'search (/repo/src/client.js:13:17)',
-    retainerPath: ['(GC roots)', 'system / Context.controlRefs (closure variable)', 'Array[530]', 'Array'],
+    retainers: RETAINERS,
     ...overrides,
   };
 }
@@ -26,7 +43,7 @@ export function testRecord(titlePath: string[], checks: LeakCheckRecord[], line 
 }
 
 export function fileRecord(testPath: string, tests: TestLeakRecord[], fileChecks: LeakCheckRecord[] = []): FileLeakRecord {
-  return { version: 1, testPath, tests, fileChecks, nativeTracking: { available: false, reason: 'not wired' } };
+  return { version: RECORD_VERSION, testPath, tests, fileChecks, nativeTracking: { available: false, reason: 'not wired' } };
 }
 
 /** A Jest TestResult for a file, tests as [titlePath, status]. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { schemaProblems } from '../schema-validation';
 import { readBaseline } from '../baseline-file';
-import { check, fileRecord, finding, jestResult, testRecord } from './records';
+import { check, fileRecord, finding, jestResult, jsSite, testRecord } from './records';
 import { makeProject, removeProject, runReporter, type FileRun } from './harness';
 
 const A = 'src/a.test.js';
@@ -15,7 +15,7 @@ beforeAll(async () => {
   schemaProblems('report', {});
   schemaProblems('baseline', {});
   const warm = makeProject([A, B]);
-  writeFileSync(path.join(warm, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}');
+  writeFileSync(path.join(warm, 'leakproof-baseline.json'), '{"schemaVersion":2,"findings":[]}');
   await runReporter(warm, runOf(warm), { env: { GITHUB_ACTIONS: 'true' } });
   removeProject(warm);
 });
@@ -40,9 +40,9 @@ function runOf(rootDir: string, overrides: { count?: number; bytes?: number } = 
             check({
               findings: [
                 finding({
-                  countPerCall: overrides.count ?? 1,
-                  bytesPerCall: overrides.bytes ?? 32,
-                  site: `search (${rootDir}/src/client.js:13:17)`,
+                  count: overrides.count ?? 1,
+                  bytes: overrides.bytes ?? 32,
+                  site: jsSite(`${rootDir}/src/client.js`),
                 }),
               ],
             }),
@@ -55,12 +55,12 @@ function runOf(rootDir: string, overrides: { count?: number; bytes?: number } = 
             check({
               source: 'toLeak',
               outcome: 'passed',
-              findings: [finding({ what: 'Timeout', kind: 'handles', bytesPerCall: 0, retainerPath: undefined, site: undefined })],
+              findings: [finding({ name: 'Timeout', kind: 'handles', bytes: 0, retainers: undefined, site: null })],
             }),
           ],
           9,
         ),
-        testRecord(['client', 'fails'], [check({ source: 'toNotLeak', outcome: 'failed', findings: [finding({ what: 'Map' })] })], 14),
+        testRecord(['client', 'fails'], [check({ source: 'toNotLeak', outcome: 'failed', findings: [finding({ name: 'Map' })] })], 14),
       ]),
     },
     { result: jestResult(path.join(rootDir, B), [[['b test'], 'passed']]), record: fileRecord(path.join(rootDir, B), []) },
@@ -93,7 +93,13 @@ test('findings: table, verdict, valid report; without a baseline nothing fails t
   expect(warns.location).toEqual({ line: 4, column: 1 });
   expect(warns.checks[0].findings[0]).toMatchObject({
     id: 'src/a.test.js › client warns › js-objects: Array at search (src/client.js)',
-    siteKey: 'search (src/client.js)',
+    identity: {
+      testPath: A,
+      fullName: 'client warns',
+      kind: 'js-objects',
+      name: 'Array',
+      site: { function: 'search', file: 'src/client.js' },
+    },
     perRound: [16, 16, 16, 16, 16],
   });
 });
@@ -102,16 +108,16 @@ test('jest -u writes the baseline with the governed findings only (not the faile
   const update = await runReporter(root, runOf(root), { globalConfig: { updateSnapshot: 'all' } });
   expect(update.error).toBeUndefined();
   const baseline = readBaseline(path.join(root, 'leakproof-baseline.json'))!;
-  expect(baseline.findings.map((f) => `${f.fullName}/${f.what}`)).toEqual(['client pins/Timeout', 'client warns/Array']);
+  expect(baseline.findings.map((f) => `${f.fullName}/${f.name}`)).toEqual(['client pins/Timeout', 'client warns/Array']);
   expect(baseline.findings[1]).toEqual({
     testPath: A,
     fullName: 'client warns',
     kind: 'js-objects',
-    what: 'Array',
-    site: 'search (src/client.js)',
+    name: 'Array',
+    site: { function: 'search', file: 'src/client.js' },
     per: 'call',
-    countPerCall: 1,
-    bytesPerCall: 32,
+    count: 1,
+    bytes: 32,
   });
   expect(update.report!.baseline).toMatchObject({ written: true, newFindings: [], grown: [] });
 
@@ -121,7 +127,7 @@ test('jest -u writes the baseline with the governed findings only (not the faile
 });
 
 test('a new finding fails the run; --ci never writes, even with -u', async () => {
-  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}\n');
+  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":2,"findings":[]}\n');
   const before = readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8');
   const run = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'all' } });
   expect(run.error?.message).toMatch(
@@ -154,7 +160,7 @@ test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASE
   const tolerant = await runReporter(root, runOf(root, { bytes: 41 }), { options: { tolerance: 0.5 } });
   expect(tolerant.error).toBeUndefined();
   await runReporter(root, runOf(root, { bytes: 41 }), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
-  expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings.find((f) => f.what === 'Array')!.bytesPerCall).toBe(41);
+  expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings.find((f) => f.name === 'Array')!.bytes).toBe(41);
 });
 
 test('fixed findings are obsolete (reported, not failing); skipped, failed or unrun tests are not judged', async () => {
@@ -187,17 +193,17 @@ test('entries of deleted test files are obsolete', async () => {
   writeFileSync(
     path.join(root, 'leakproof-baseline.json'),
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       findings: [
         {
           testPath: 'src/gone.test.js',
           fullName: 't',
           kind: 'handles',
-          what: 'Timeout',
+          name: 'Timeout',
           site: null,
           per: 'test',
-          countPerCall: 1,
-          bytesPerCall: 0,
+          count: 1,
+          bytes: 0,
         },
       ],
     }),
@@ -215,7 +221,7 @@ test('one shard: new findings fail it, obsolescence is left to merge, the baseli
     [
       {
         result: jestResult(abs, [[['client', 'warns'], 'passed']]),
-        record: fileRecord(abs, [testRecord(['client', 'warns'], [check({ findings: [finding({ what: 'Set' })] })])]),
+        record: fileRecord(abs, [testRecord(['client', 'warns'], [check({ findings: [finding({ name: 'Set' })] })])]),
       },
     ],
     { globalConfig: { shard: { shardIndex: 2, shardCount: 3 }, updateSnapshot: 'all' } },
@@ -233,7 +239,7 @@ test('one shard: new findings fail it, obsolescence is left to merge, the baseli
 
 test('a corrupt baseline fails the run with its name and is never rewritten, even in update mode', async () => {
   const file = path.join(root, 'leakproof-baseline.json');
-  const corrupt = '{"schemaVersion":1,"findings":[\n<<<<<<< HEAD\n';
+  const corrupt = '{"schemaVersion":2,"findings":[\n<<<<<<< HEAD\n';
   writeFileSync(file, corrupt);
   const run = await runReporter(root, runOf(root), { globalConfig: { updateSnapshot: 'all' } });
   expect(run.error?.message).toMatch(
@@ -244,12 +250,12 @@ test('a corrupt baseline fails the run with its name and is never rewritten, eve
 });
 
 test('GitHub annotations at the test that leaked when GITHUB_ACTIONS=true', async () => {
-  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":1,"findings":[]}');
+  writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":2,"findings":[]}');
   const run = await runReporter(root, runOf(root), { env: { GITHUB_ACTIONS: 'true' } });
   const lines = run.stdout.trim().split('\n');
   expect(lines).toHaveLength(3);
   expect(lines[0]).toBe(
-    '::error file=src/a.test.js,line=4,col=1,title=leakproof::client warns: JS objects Array +1 per call (32 B) [warned, new]%0Aretained by (GC roots) -> system / Context.controlRefs (closure variable) -> Array[530] -> Array',
+    '::error file=src/a.test.js,line=4,col=1,title=leakproof::client warns: JS objects Array +1 per call (32 B) [warned, new]%0Aretained by (GC roots) ... system / Context.controlRefs (closure variable) -> Array[530] -> Array',
   );
   expect(lines[2]).toMatch(
     /^::error file=src\/a\.test\.js,line=14,col=1,title=leakproof::client fails: JS objects Map .*\[failed its test\]/,
@@ -290,14 +296,14 @@ test('file-level checks, tests sharing a name, records Jest did not list: nothin
         record: fileRecord(
           abs,
           [
-            testRecord(['same'], [check({ findings: [finding({ what: 'First' })] })], 2),
-            testRecord(['same'], [check({ findings: [finding({ what: 'Second' })] })], 5),
+            testRecord(['same'], [check({ findings: [finding({ name: 'First' })] })], 2),
+            testRecord(['same'], [check({ findings: [finding({ name: 'Second' })] })], 5),
             testRecord(['renamed at run time'], [check()], 8),
           ],
           [
             check({
               source: 'handles',
-              findings: [finding({ kind: 'handles', what: 'TCPSERVERWRAP', per: 'test', retainerPath: undefined, site: undefined })],
+              findings: [finding({ kind: 'handles', name: 'TCPServerWrap', per: 'test', retainers: undefined, site: null })],
             }),
           ],
         ),
@@ -306,14 +312,14 @@ test('file-level checks, tests sharing a name, records Jest did not list: nothin
     { env: { GITHUB_ACTIONS: 'true' } },
   );
   expect(schemaProblems('report', run.report)).toEqual([]);
-  expect(run.report!.tests.map((t) => [t.fullName, t.status, t.checks[0]?.findings[0].what])).toEqual([
+  expect(run.report!.tests.map((t) => [t.fullName, t.status, t.checks[0]?.findings[0].name])).toEqual([
     ['same', 'passed', 'First'],
     ['same', 'passed', 'Second'],
     ['renamed at run time', 'unknown', 'Array'],
-    ['', 'passed', 'TCPSERVERWRAP'],
+    ['', 'passed', 'TCPServerWrap'],
   ]);
   expect(run.stdout).toContain(
-    '::warning file=src/a.test.js,title=leakproof::(whole file): handles TCPSERVERWRAP +1 per test (32 B) [warned]',
+    '::warning file=src/a.test.js,title=leakproof::(whole file): handles TCPServerWrap +1 per test (32 B) [warned]',
   );
 });
 
@@ -339,30 +345,168 @@ test('a failed check in a test that passed was expected by the test: reported, n
 
 test('update mode adds nothing for a failed test and keeps its old entries', async () => {
   const abs = path.join(root, A);
-  const failing = (what: string): FileRun[] => [
+  const failing = (name: string): FileRun[] => [
     {
       result: jestResult(abs, [[['flaky'], 'failed']]),
-      record: fileRecord(abs, [testRecord(['flaky'], [check({ findings: [finding({ what })] })])]),
+      record: fileRecord(abs, [testRecord(['flaky'], [check({ findings: [finding({ name })] })])]),
     },
   ];
   writeFileSync(
     path.join(root, 'leakproof-baseline.json'),
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       findings: [
         {
           testPath: A,
           fullName: 'flaky',
           kind: 'js-objects',
-          what: 'Old',
-          site: 'search (src/client.js)',
+          name: 'Old',
+          site: { function: 'search', file: 'src/client.js' },
           per: 'call',
-          countPerCall: 1,
-          bytesPerCall: 32,
+          count: 1,
+          bytes: 32,
         },
       ],
     }),
   );
   await runReporter(root, failing('New'), { globalConfig: { updateSnapshot: 'all' } });
-  expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings.map((f) => f.what)).toEqual(['Old']);
+  expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings.map((f) => f.name)).toEqual(['Old']);
+});
+
+/** a.test.js › client warns: what the per-test heap check records (no name, the JS site), at a given line. */
+function heapRun(rootDir: string, line: number, file = 'src/client.js'): FileRun[] {
+  const abs = path.join(rootDir, A);
+  const heap = finding({
+    name: null,
+    per: 'test',
+    perRound: [],
+    retainers: undefined,
+    site: jsSite(path.join(rootDir, file), 'search', line, 9),
+  });
+  return [
+    {
+      result: jestResult(abs, [[['client', 'warns'], 'passed']]),
+      record: fileRecord(abs, [testRecord(['client', 'warns'], [check({ source: 'heap', findings: [heap] })], 4)]),
+    },
+  ];
+}
+
+test('a per-test heap finding matches its own baseline entry, also after an edit moved its line', async () => {
+  const update = await runReporter(root, heapRun(root, 13), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
+  expect(update.error).toBeUndefined();
+  expect(readBaseline(path.join(root, 'leakproof-baseline.json'))!.findings).toEqual([
+    {
+      testPath: A,
+      fullName: 'client warns',
+      kind: 'js-objects',
+      name: null,
+      site: { function: 'search', file: 'src/client.js' },
+      per: 'test',
+      count: 1,
+      bytes: 32,
+    },
+  ]);
+  for (const line of [13, 41]) {
+    const ci = await runReporter(root, heapRun(root, line), { globalConfig: { ci: true } });
+    expect(ci.error).toBeUndefined();
+    expect(ci.report!.tests[0].checks[0].findings[0].baseline).toBe('accepted');
+    expect(ci.stderr).toContain('baseline leakproof-baseline.json: 0 new, 0 grown, 1 accepted, 0 obsolete');
+  }
+  // Another file is another finding.
+  const moved = await runReporter(root, heapRun(root, 13, 'src/other.js'), { globalConfig: { ci: true } });
+  expect(moved.error?.message).toContain('1 new, 0 grown, 0 accepted, 1 obsolete');
+});
+
+test('the summary shortens paths from the sites: the basename, with line and column', async () => {
+  const abs = path.join(root, A);
+  const deep = path.join(root, 'packages/app/src/deep/client.ts');
+  const run = await runReporter(root, [
+    {
+      result: jestResult(abs, [
+        [['heap'], 'passed'],
+        [['handle'], 'passed'],
+      ]),
+      record: fileRecord(abs, [
+        testRecord(
+          ['heap'],
+          [
+            check({
+              findings: [finding({ name: null, per: 'test', perRound: [], retainers: undefined, site: jsSite(deep, 'load', 3, 21) })],
+            }),
+          ],
+        ),
+        testRecord(
+          ['handle'],
+          [
+            check({
+              source: 'handles',
+              findings: [
+                finding({
+                  kind: 'handles',
+                  name: 'Timeout',
+                  per: 'test',
+                  bytes: 0,
+                  retainers: undefined,
+                  site: jsSite(deep, 'poll', 8, 5),
+                }),
+              ],
+            }),
+          ],
+        ),
+      ]),
+    },
+  ]);
+  expect(run.stderr).toMatch(/a\.test\.js › heap\s+JS objects\s+objects from load \(client\.ts:3:21\)\s+\+1 per test \(32 B\)\s+warned\n/);
+  expect(run.stderr).toMatch(/a\.test\.js › handle\s+handles\s+Timeout\s+\+1 per test\s+created at poll \(client\.ts:8:5\)\s+warned\n/);
+  expect(run.stderr).not.toContain('packages/app');
+  // The reports keep the whole site.
+  expect(run.report!.tests[0].checks[0].findings[0].site).toEqual(jsSite(deep, 'load', 3, 21));
+});
+
+describe('a baseline written by leakproof 0.1 (schemaVersion 1)', () => {
+  const v1 = `${JSON.stringify({
+    schemaVersion: 1,
+    findings: [
+      {
+        testPath: A,
+        fullName: 'client pins',
+        kind: 'handles',
+        what: 'Timeout',
+        site: null,
+        per: 'call',
+        countPerCall: 1,
+        bytesPerCall: 0,
+      },
+    ],
+  })}\n`;
+
+  test('fails a compare run with how to regenerate it, and is left as is', async () => {
+    const file = path.join(root, 'leakproof-baseline.json');
+    writeFileSync(file, v1);
+    for (const globalConfig of [{}, { ci: true, updateSnapshot: 'all' }]) {
+      const run = await runReporter(root, runOf(root), { globalConfig });
+      expect(run.error?.message).toMatch(
+        /^leakproof: baseline leakproof-baseline\.json: was written by leakproof 0\.1 \(schemaVersion 1\); .* The file was left as is; regenerate it: LEAKPROOF_UPDATE_BASELINE=1 npx jest \(or npx jest -u, which also updates snapshots\) without --ci /,
+      );
+      expect(run.report!.verdict.ok).toBe(false);
+      expect(run.report!.baseline).toMatchObject({ applied: false, written: false });
+      expect(readFileSync(file, 'utf8')).toBe(v1);
+    }
+  });
+
+  test('update mode replaces it with this run, and says so', async () => {
+    writeFileSync(path.join(root, 'leakproof-baseline.json'), v1);
+    const update = await runReporter(root, runOf(root), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
+    expect(update.error).toBeUndefined();
+    expect(update.report!.baseline).toMatchObject({ written: true, replacedSchemaVersion: 1, newFindings: [] });
+    expect(update.stderr).toContain(
+      'baseline written to leakproof-baseline.json, replacing a schemaVersion 1 baseline (leakproof 0.1) that cannot be converted: entries of tests this run did not judge are not carried over.',
+    );
+    const baseline = readBaseline(path.join(root, 'leakproof-baseline.json'))!;
+    expect(baseline.schemaVersion).toBe(2);
+    expect(baseline.findings.map((f) => `${f.fullName}/${f.name}`)).toEqual(['client pins/Timeout', 'client warns/Array']);
+    const again = await runReporter(root, runOf(root), { globalConfig: { ci: true } });
+    expect(again.error).toBeUndefined();
+    expect(again.stderr).toContain('0 new, 0 grown, 2 accepted, 0 obsolete');
+  });
 });

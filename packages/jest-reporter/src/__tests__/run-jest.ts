@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV } from '@leakproof/core';
+import { RECORD_DIR_ENV } from '@leakproof/record';
 
 export const SUITES = path.resolve(__dirname, 'suites');
 const JEST = require.resolve('jest/bin/jest');
@@ -14,13 +14,19 @@ export interface JestRun {
 }
 
 /**
- * Real Jest, in a child process, on the suites next to this file with the leakproof environment
- * and this reporter (built: dist/). The outer run's record directory is not passed down: this
- * repository tests itself with the reporter, and the child must get its own.
+ * Real Jest, in a child process, on the suites next to this file (or the `*.suite.js` files of
+ * another project directory) with the leakproof environment and this reporter (built: dist/).
+ * The outer run's record directory is not passed down: this repository tests itself with the
+ * reporter, and the child must get its own.
  */
-export function runJest(reporterOptions: object, args: string[] = [], env: Record<string, string> = {}): Promise<JestRun> {
+export function runJest(
+  reporterOptions: object,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  rootDir: string = SUITES,
+): Promise<JestRun> {
   const config = {
-    rootDir: SUITES,
+    rootDir,
     testMatch: ['**/*.suite.js'],
     testEnvironment: ENVIRONMENT,
     reporters: [[REPORTER, reporterOptions]],
@@ -35,7 +41,7 @@ export function runJest(reporterOptions: object, args: string[] = [], env: Recor
   return new Promise((resolve, reject) => {
     // Jest turns --ci on when it detects a CI service (CI=true...): the caller decides instead.
     const ci = args.some((a) => a.startsWith('--ci')) ? [] : ['--ci=false'];
-    const child = spawn(process.execPath, [JEST, '--config', JSON.stringify(config), ...ci, ...args], { cwd: SUITES, env: childEnv });
+    const child = spawn(process.execPath, [JEST, '--config', JSON.stringify(config), ...ci, ...args], { cwd: rootDir, env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
