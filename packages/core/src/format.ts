@@ -104,19 +104,29 @@ export function heldByGlobalHandle(hops: RetainerHop[] | undefined): boolean {
 
 /**
  * Whether a hop is one a reader acts on: a variable, a global, a root group, a timer list or a
- * module's exports. Hops before the last of them are V8/Node plumbing (realms, context tables).
+ * module's exports (`Module`, Node's own `BuiltinModule`). Hops before the last of them are
+ * V8/Node plumbing (realms, context tables).
  */
 function isAnchor(hop: RetainerHop): boolean {
   return (
     hop.edgeKind === 'context' ||
     hop.root === 'global-handles' ||
     hop.root === 'strong-roots' ||
-    (hop.holder === '' && hop.edge.startsWith('global')) ||
+    // The snapshot root's `global` shortcut; an internal `(global)` edge is plumbing.
+    (hop.holder === '' && hop.edgeKind !== 'internal' && hop.edge.startsWith('global')) ||
     hop.holder.startsWith('global') ||
     hop.holder.includes('Timeout') ||
     hop.edge.includes('Timeout') ||
-    (hop.holder === 'Module' && hop.edge === 'exports')
+    (hop.holder.endsWith('Module') && (hop.edgeKind === 'property' || hop.edgeKind === 'shortcut') && hop.edge.startsWith('exports'))
   );
+}
+
+/**
+ * A retained object that is itself an anchor (a `Timeout`, a `global...` object): the short path
+ * is the object alone, as 0.1 showed it.
+ */
+function isAnchorTarget(target: string | null): boolean {
+  return target !== null && (target.includes('Timeout') || target.startsWith('global'));
 }
 
 /** The tail of a retainer path a reader acts on: from the last anchor (isAnchor) to the object. */
@@ -126,6 +136,7 @@ export function shortRetainerText(hops: RetainerHop[], target: string | null): s
   hops.forEach((hop, i) => {
     if (isAnchor(hop)) start = i;
   });
+  if (isAnchorTarget(target)) start = hops.length;
   if (start <= 0) return full.join(' -> ');
   const root = heldByGlobalHandle(hops) ? '(GC roots: global handle)' : '(GC roots)';
   return `${root} ... ${full.slice(start).join(' -> ')}`;

@@ -1,3 +1,4 @@
+import { shortFunctionName } from './format';
 import { siteMatches, type Pattern } from './patterns';
 import type { NativeSite } from './types';
 
@@ -75,9 +76,23 @@ function indexByKey(sites: NativeLiveSite[]): Map<string, NativeLiveSite> {
   return byKey;
 }
 
-/** Identity of an allocation stack: allocator and every frame's function, object and offset. */
+/**
+ * Identity of an allocation stack: its allocator and what each frame reads as (frameIdentity), so
+ * stacks a reader could not tell apart are one (a function's two malloc calls: one allocation line).
+ */
 export function nativeStackKey(site: { allocator: string; stack: NativeSite[] }): string {
-  return JSON.stringify([site.allocator, ...site.stack.map((f) => [f.function, f.object, f.offset])]);
+  return JSON.stringify([site.allocator, ...site.stack.map(frameIdentity)]);
+}
+
+/**
+ * A frame as a reader tells it from another (the fields nativeFrameText shows): a named frame is
+ * its function (short C++ name) in its object, wherever in the function the call is; a frame
+ * without a symbol is its offset in its object.
+ */
+function frameIdentity(frame: NativeSite): Array<string | number | null> {
+  const fn = frame.function === null ? null : shortFunctionName(frame.function);
+  if (!frame.object) return fn !== null ? ['fn', fn] : ['at', frame.offset];
+  return fn ? ['fn', fn, frame.object] : ['at', frame.offset, frame.object];
 }
 
 /**
@@ -88,10 +103,13 @@ export function nativeOwnerFrame(stack: NativeSite[]): NativeSite | undefined {
   return stack.find((f) => f.function && f.object?.endsWith('.node')) ?? stack.find((f) => f.function);
 }
 
-/** Identity of the owner (what findings are grouped by): its function and object, or the allocator alone. */
+/**
+ * Identity of the owner (what findings are grouped by): its function (short C++ name, as the
+ * finding names it) and object, or the allocator alone.
+ */
 export function nativeOwnerKey(site: { allocator: string; stack: NativeSite[] }): string {
   const owner = nativeOwnerFrame(site.stack);
-  return owner ? JSON.stringify([owner.function, owner.object]) : JSON.stringify([site.allocator]);
+  return JSON.stringify(owner ? frameIdentity(owner) : ['allocator', site.allocator]);
 }
 
 /** Suppressions name any frame's function or object, like valgrind suppressions. */

@@ -1,5 +1,7 @@
+/** @jest-environment node */
 import { decideSites, growingHandleTypes, siteStatus } from '../decide';
-import type { SiteSurvivors } from '../types';
+import { jsSiteKey } from '../stack';
+import type { JsSite, SiteSurvivors } from '../types';
 
 describe('siteStatus: the consistency rule', () => {
   test.each([
@@ -36,13 +38,14 @@ describe('siteStatus: the consistency rule', () => {
 
 describe('decideSites', () => {
   function site(name: string, counts: number[]): SiteSurvivors {
-    return { site: name, stack: [{ functionName: name, url: '/app/x.js', line: 1, column: 1 }], counts, bytes: counts.map((c) => c * 32) };
+    const frame: JsSite = { lang: 'js', function: name, file: '/app/x.js', line: 1, column: 1 };
+    return { site: frame, key: jsSiteKey(frame), stack: [frame], counts, bytes: counts.map((c) => c * 32) };
   }
 
   test('decides each site with the rule, keeping the site and the order', () => {
     const sites = [site('leaky', [1, 1, 1]), site('jit', [9, 0, 0]), site('rare', [1, 0, 1, 1, 0]), site('cache', [0, 0, 3])];
     const decisions = decideSites(sites);
-    expect(decisions.map((d) => [d.site.site, d.status])).toEqual([
+    expect(decisions.map((d) => [d.site.site!.function, d.status])).toEqual([
       ['leaky', 'growing'],
       ['jit', 'quiet'],
       ['rare', 'sporadic'],

@@ -1,15 +1,40 @@
+/** @jest-environment node */
 import * as path from 'node:path';
-import { formatBytes, formatCount, formatFinding, formatMeasurement, formatVerdict, shortRetainerPath } from '../format';
-import type { Frame, LeakFinding, LeakVerdict } from '../types';
+import {
+  formatBytes,
+  formatCount,
+  formatFinding,
+  formatMeasurement,
+  formatVerdict,
+  hopText,
+  NO_JS_FRAME_TEXT,
+  retainerPathText,
+  shortRetainerText,
+  siteText,
+  stackText,
+  whatText,
+} from '../format';
+import { jsSite } from '../stack';
+import type { JsSite, LeakFinding, LeakVerdict, NativeSite, RetainerHop } from '../types';
 
 const appFile = path.join(process.cwd(), 'src', 'sessions.js');
-const stack: Frame[] = [
-  { functionName: 'openSession', url: `file://${appFile}`, line: 12, column: 7 },
-  { functionName: 'handleRequest', url: appFile, line: 40, column: 3 },
-  { functionName: '', url: 'node:internal/timers', line: 1, column: 1 },
+const stack: JsSite[] = [
+  // A profile's ES module frame: a file:// URL, read as the path.
+  jsSite('openSession', `file://${appFile}`, 12, 7),
+  { lang: 'js', function: 'handleRequest', file: appFile, line: 40, column: 3 },
+  { lang: 'js', function: '', file: 'node:internal/timers', line: 1, column: 1 },
 ];
 
-// A retainer path as analyseSnapshot writes it for a module-level array.
+// A retainer path as analyseSnapshot finds it for a module-level array: GC root first.
+const retainers: RetainerHop[] = [
+  { holder: '', edge: '1', edgeKind: 'element' },
+  { holder: '(GC roots)', root: 'other', edge: '7', edgeKind: 'element' },
+  { holder: '(Global handles)', root: 'global-handles', edge: '22', edgeKind: 'internal' },
+  { holder: 'system / NativeContext', edge: 'global', edgeKind: 'internal' },
+  { holder: 'system / Context', edge: 'sessions', edgeKind: 'context' },
+  { holder: 'Array', edge: '41', edgeKind: 'element' },
+];
+// The same path as text, as a reader sees it (and as 0.1 wrote it).
 const retainerPath = [
   '[1]',
   '(GC roots)[7]',
@@ -22,16 +47,24 @@ const retainerPath = [
 
 const objects: LeakFinding = {
   kind: 'js-objects',
-  what: 'SessionRecord',
-  countPerCall: 1,
-  bytesPerCall: 48,
+  name: 'SessionRecord',
+  site: stack[0],
+  count: 1,
+  bytes: 48,
+  per: 'call',
   perRound: [16, 16.2, 15.8, 16, 16],
-  site: 'openSession (src/sessions.js:12:7)',
-  allocationStack: stack,
-  retainerPath,
+  stack,
+  retainers,
 };
 
-const handles: LeakFinding = { kind: 'handles', what: 'Timeout', countPerCall: 1, bytesPerCall: 0, perRound: [] };
+const handles: LeakFinding = { kind: 'handles', name: 'Timeout', site: null, count: 1, bytes: 0, per: 'call', perRound: [] };
+
+const nativeFrame = (fn: string | null, object: string | null, offset = 0x10): NativeSite => ({
+  lang: 'native',
+  function: fn,
+  object,
+  offset,
+});
 
 describe('formatBytes', () => {
   test.each([
@@ -68,28 +101,44 @@ describe('formatFinding', () => {
     const text = formatFinding(objects);
     const lines = text.split('\n');
     expect(lines[0]).toBe('SessionRecord: +1 per call (+48 B/call; survivors per round: 16, 16.2, 15.8, 16, 16)');
-    expect(lines[1]).toBe(
+    // The path starts at a global handle: the reader is told what that usually means.
+    expect(lines[1]).toBe('  retained by a global handle: a napi_ref / Napi::Reference (or v8::Persistent) that is never deleted');
+    expect(lines[2]).toBe(
       '  retained by: (GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord',
     );
-    expect(lines[2]).toBe(
+    expect(lines[3]).toBe(
       '  allocated at: openSession (src/sessions.js:12:7) <- handleRequest (src/sessions.js:40:3) <- (anonymous) (node:internal/timers:1:1)',
     );
+    expect(lines).toHaveLength(4);
+  });
+
+  test('a path from another root: no global handle line', () => {
+    const fromStack: RetainerHop[] = [
+      { holder: '', edge: '1', edgeKind: 'element' },
+      { holder: '(GC roots)', root: 'other', edge: '7', edgeKind: 'element' },
+      { holder: '(Strong roots)', root: 'strong-roots', edge: '46', edgeKind: 'internal' },
+      { holder: 'system / Context', edge: 'sessions', edgeKind: 'context' },
+      { holder: 'Array', edge: '41', edgeKind: 'element' },
+    ];
+    const lines = formatFinding({ ...objects, retainers: fromStack }).split('\n');
+    expect(lines[1]).toBe('  retained by: (GC roots) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord');
     expect(lines).toHaveLength(3);
   });
 
   test('a fraction of an object per call (a leak on some calls only)', () => {
-    const text = formatFinding({ ...objects, countPerCall: 0.1, bytesPerCall: 20 * 1024 });
+    const text = formatFinding({ ...objects, count: 0.1, bytes: 20 * 1024 });
     expect(text).toContain('SessionRecord: +0.1 per call (+20.0 KB/call;');
   });
 
   test('without a snapshot: no retainer line, the sampled site as allocation place, no rounds when none', () => {
     const text = formatFinding({
       kind: 'js-objects',
-      what: 'objects allocated at openSession (src/sessions.js:12:7)',
-      countPerCall: 2,
-      bytesPerCall: 96,
+      name: null,
+      site: stack[0],
+      count: 2,
+      bytes: 96,
+      per: 'call',
       perRound: [],
-      site: 'openSession (src/sessions.js:12:7)',
     });
     expect(text).toBe(
       'objects allocated at openSession (src/sessions.js:12:7): +2 per call (+96 B/call)\n  allocated at: openSession (src/sessions.js:12:7)',
@@ -97,11 +146,107 @@ describe('formatFinding', () => {
     expect(text).not.toContain('retained by');
   });
 
+  test('JS objects made with no JS frame on the stack (an addon callback): said so, as what grew and as the place', () => {
+    const text = formatFinding({
+      kind: 'js-objects',
+      name: null,
+      site: null,
+      noJsFrame: true,
+      count: 1,
+      bytes: 32,
+      per: 'call',
+      perRound: [],
+    });
+    expect(text.split('\n')).toEqual([
+      `${whatText({ ...objects, name: null, site: null, noJsFrame: true })}: +1 per call (+32 B/call)`,
+      `  allocated at: ${NO_JS_FRAME_TEXT}`,
+    ]);
+  });
+
   test('handles: the resource type, per call, and that it was never closed; no bytes', () => {
     const text = formatFinding(handles);
     expect(text).toBe('open handles: Timeout +1 per call (never closed)');
-    expect(formatFinding({ ...handles, what: 'TCPServerWrap', countPerCall: 0.25 })).toBe(
+    expect(formatFinding({ ...handles, name: 'TCPServerWrap', count: 0.25 })).toBe(
       'open handles: TCPServerWrap +0.25 per call (never closed)',
+    );
+  });
+
+  test('per test (the environment): "in this test"', () => {
+    expect(formatFinding({ ...handles, per: 'test', count: 2 })).toBe('open handles: Timeout +2 in this test (never closed)');
+  });
+
+  test('native: the owning function, bytes and blocks, every allocation stack', () => {
+    const owner = nativeFrame('(anonymous namespace)::LeakMalloc(Napi::CallbackInfo const&)', 'corpus.node');
+    const finding: LeakFinding = {
+      kind: 'native',
+      name: null,
+      site: owner,
+      count: 2,
+      bytes: 112,
+      per: 'call',
+      perRound: [32, 32, 32],
+      allocations: [
+        { allocator: 'malloc', stack: [nativeFrame('make_record', 'corpus.node'), owner], count: 1, bytes: 64 },
+        { allocator: 'strdup', stack: [nativeFrame(null, 'libc.so.6', 0x1f00), owner], count: 1, bytes: 48 },
+      ],
+    };
+    expect(formatFinding(finding).split('\n')).toEqual([
+      'native memory allocated in LeakMalloc (corpus.node): +112 B per call in 2 blocks (never freed; blocks left per round: 32, 32, 32)',
+      '  64 B per call allocated at: malloc <- make_record (corpus.node) <- LeakMalloc (corpus.node)',
+      '  48 B per call allocated at: strdup <- ??? (libc.so.6+0x1f00) <- LeakMalloc (corpus.node)',
+    ]);
+  });
+});
+
+describe('siteText, stackText', () => {
+  test('a JS frame: function and position, relative to the working directory; (anonymous); no script: the name alone', () => {
+    expect(siteText(stack[0])).toBe('openSession (src/sessions.js:12:7)');
+    expect(siteText(stack[2])).toBe('(anonymous) (node:internal/timers:1:1)');
+    expect(siteText({ lang: 'js', function: 'push', file: '', line: 0, column: 0 })).toBe('push');
+    expect(siteText({ lang: 'js', function: 'f', file: '/elsewhere/x.js', line: 1, column: 2 })).toBe('f (/elsewhere/x.js:1:2)');
+  });
+
+  test('a native frame: short C++ name and object; ??? and the offset without a symbol; the address outside any object', () => {
+    expect(siteText(nativeFrame('(anonymous namespace)::LeakMalloc(Napi::CallbackInfo const&)', 'corpus.node'))).toBe(
+      'LeakMalloc (corpus.node)',
+    );
+    expect(siteText(nativeFrame(null, 'libldap.so.2', 0x1f00))).toBe('??? (libldap.so.2+0x1f00)');
+    expect(siteText(nativeFrame(null, null, 0x7f00))).toBe('0x7f00');
+  });
+
+  test('a stack: innermost first, at most 6 frames', () => {
+    expect(stackText(stack, 2)).toBe('openSession (src/sessions.js:12:7) <- handleRequest (src/sessions.js:40:3)');
+    expect(stackText(Array.from({ length: 8 }, () => stack[1])).split(' <- ')).toHaveLength(6);
+  });
+});
+
+describe('whatText: what grew, as a headline names it', () => {
+  test('the constructor or the handle type when known', () => {
+    expect(whatText(objects)).toBe('SessionRecord');
+    expect(whatText(handles)).toBe('Timeout');
+  });
+
+  test('JS objects without a name: where they were allocated', () => {
+    expect(whatText({ ...objects, name: null })).toBe('objects allocated at openSession (src/sessions.js:12:7)');
+    expect(whatText({ ...objects, name: null, site: null, noJsFrame: true })).toBe(
+      'objects allocated at (native code called from the event loop: no JS frame)',
+    );
+    expect(whatText({ ...objects, name: null, site: null })).toBe('objects allocated at (unknown site)');
+  });
+
+  test('native memory: the owning function, else the allocator', () => {
+    const native: LeakFinding = {
+      kind: 'native',
+      name: null,
+      site: nativeFrame('HandleSearchResult(Foo&)', 'ldap.node'),
+      count: 1,
+      bytes: 8,
+      per: 'call',
+      perRound: [],
+    };
+    expect(whatText(native)).toBe('native memory allocated in HandleSearchResult (ldap.node)');
+    expect(whatText({ ...native, site: null, allocations: [{ allocator: 'calloc', stack: [], count: 1, bytes: 8 }] })).toBe(
+      'native memory allocated in calloc (no stack)',
     );
   });
 });
@@ -111,8 +256,8 @@ describe('formatVerdict', () => {
     leaked: true,
     findings: [objects, handles],
     runs: [
-      { warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: [], sporadic: ['x'] },
-      { warmupCalls: 16, callsPerRound: 64, rounds: 5, growing: ['x'], sporadic: [] },
+      { warmupCalls: 16, callsPerRound: 16, rounds: 5, growing: [], sporadic: [{ kind: 'js-objects', site: stack[0] }] },
+      { warmupCalls: 16, callsPerRound: 64, rounds: 5, growing: [{ kind: 'js-objects', site: stack[0] }], sporadic: [] },
     ],
     totalCalls: 416,
     durationMs: 1234.4,
@@ -145,37 +290,120 @@ describe('formatVerdict', () => {
   });
 });
 
-describe('shortRetainerPath', () => {
+describe('retainer paths', () => {
+  // Hops as analyseSnapshot builds them.
+  const root: RetainerHop = { holder: '', edge: '1', edgeKind: 'element' };
+  const gcRoots: RetainerHop = { holder: '(GC roots)', root: 'other', edge: '7', edgeKind: 'element' };
+  const variable = (name: string): RetainerHop => ({ holder: 'system / Context', edge: name, edgeKind: 'context' });
+  const element = (holder: string, index: number): RetainerHop => ({ holder, edge: String(index), edgeKind: 'element' });
+
+  test('each hop as heap snapshot viewers write it; the whole path ends at the retained object', () => {
+    expect(retainerPathText(retainers, 'SessionRecord')).toEqual(retainerPath);
+    expect(hopText({ holder: 'Timeout', edge: '_onTimeout', edgeKind: 'property' })).toBe('Timeout._onTimeout');
+    expect(hopText({ holder: 'Map', edge: 'table', edgeKind: 'internal' })).toBe('Map.(table)');
+    expect(hopText({ holder: 'Object', edge: '3', edgeKind: 'hidden' })).toBe('Object[3]');
+    expect(hopText({ holder: '', edge: 'global', edgeKind: 'shortcut' })).toBe('global');
+    expect(retainerPathText([variable('x')], null)).toEqual(['system / Context.x (closure variable)']);
+  });
+
   test('starts at the last variable that holds the chain, naming the kind of root', () => {
-    expect(shortRetainerPath(retainerPath)).toBe(
+    expect(shortRetainerText(retainers, 'SessionRecord')).toBe(
       '(GC roots: global handle) ... system / Context.sessions (closure variable) -> Array[41] -> SessionRecord',
     );
   });
 
+  test('a napi_ref held object: the global handle root is the anchor', () => {
+    const napiRef: RetainerHop[] = [
+      root,
+      gcRoots,
+      { holder: '(Global handles)', root: 'global-handles', edge: '3', edgeKind: 'internal' },
+      element('Array', 0),
+    ];
+    expect(shortRetainerText(napiRef, 'Callback')).toBe('(GC roots: global handle) ... (Global handles).(3) -> Array[0] -> Callback');
+  });
+
   test('a path from another root says (GC roots)', () => {
-    const p = ['[1]', '(GC roots)[7]', '(Stack roots).(46)', 'system / Context.lateHolder (closure variable)', 'Array[25]', 'Late'];
-    expect(shortRetainerPath(p)).toBe('(GC roots) ... system / Context.lateHolder (closure variable) -> Array[25] -> Late');
+    const p: RetainerHop[] = [
+      root,
+      gcRoots,
+      { holder: '(Stack roots)', root: 'other', edge: '46', edgeKind: 'internal' },
+      variable('lateHolder'),
+      element('Array', 25),
+    ];
+    expect(shortRetainerText(p, 'Late')).toBe('(GC roots) ... system / Context.lateHolder (closure variable) -> Array[25] -> Late');
   });
 
   test('the innermost of several anchors wins', () => {
-    const p = [
-      '(GC roots)',
-      'system / Context.registry (closure variable)',
-      'Object.byId',
-      'system / Context.pending (closure variable)',
-      'Array[0]',
-      'Job',
+    const p: RetainerHop[] = [
+      gcRoots,
+      variable('registry'),
+      { holder: 'Object', edge: 'byId', edgeKind: 'property' },
+      variable('pending'),
+      element('Array', 0),
     ];
-    expect(shortRetainerPath(p)).toBe('(GC roots) ... system / Context.pending (closure variable) -> Array[0] -> Job');
+    expect(shortRetainerText(p, 'Job')).toBe('(GC roots) ... system / Context.pending (closure variable) -> Array[0] -> Job');
   });
 
   test('a timer holding the chain is an anchor', () => {
-    const p = ['[1]', '(GC roots)', '(Strong roots)', 'Timeout._onTimeout', '(closure) tick', 'Poller'];
-    expect(shortRetainerPath(p)).toBe('(GC roots) ... Timeout._onTimeout -> (closure) tick -> Poller');
+    const p: RetainerHop[] = [
+      root,
+      gcRoots,
+      { holder: '(Strong roots)', root: 'strong-roots', edge: '12', edgeKind: 'internal' },
+      { holder: 'Timeout', edge: '_onTimeout', edgeKind: 'property' },
+      { holder: '(closure) tick', edge: 'poller', edgeKind: 'property' },
+    ];
+    expect(shortRetainerText(p, 'Poller')).toBe('(GC roots) ... Timeout._onTimeout -> (closure) tick.poller -> Poller');
+  });
+
+  test("a global property and a module's exports are anchors", () => {
+    const viaGlobal: RetainerHop[] = [root, gcRoots, { holder: 'global', edge: 'cache', edgeKind: 'property' }, element('Array', 2)];
+    expect(shortRetainerText(viaGlobal, 'Entry')).toBe('(GC roots) ... global.cache -> Array[2] -> Entry');
+    const viaExports: RetainerHop[] = [
+      root,
+      gcRoots,
+      { holder: 'Module', edge: 'exports', edgeKind: 'property' },
+      { holder: 'Object', edge: 'cache', edgeKind: 'property' },
+    ];
+    expect(shortRetainerText(viaExports, 'Map')).toBe('(GC roots) ... Module.exports -> Object.cache -> Map');
+  });
+
+  test("Node's own module registry: a builtin module's exports are an anchor like a module's", () => {
+    // From a real snapshot: Node's internal modules hold their exports in BuiltinModule.map.
+    const p: RetainerHop[] = [
+      root,
+      { holder: '(GC roots)', root: 'other', edge: '13', edgeKind: 'element' },
+      { holder: '(Global handles)', root: 'global-handles', edge: '17', edgeKind: 'internal' },
+      { holder: '(closure) requireBuiltin', edge: 'context', edgeKind: 'internal' },
+      variable('BuiltinModule'),
+      { holder: '(closure) BuiltinModule', edge: 'map', edgeKind: 'property' },
+      { holder: 'Map', edge: 'table', edgeKind: 'internal' },
+      { holder: '(array)', edge: '1226', edgeKind: 'internal' },
+      { holder: 'BuiltinModule', edge: 'exports', edgeKind: 'property' },
+      { holder: 'Object', edge: '_unrefActive', edgeKind: 'property' },
+    ];
+    expect(shortRetainerText(p, '(closure) deprecated')).toBe(
+      '(GC roots: global handle) ... BuiltinModule.exports -> Object._unrefActive -> (closure) deprecated',
+    );
+  });
+
+  test('a retained timer (or global object) is its own anchor: the short path is the object alone', () => {
+    expect(shortRetainerText([root, gcRoots, variable('timers'), element('Array', 3)], 'Timeout')).toBe('(GC roots) ... Timeout');
+    expect(shortRetainerText([root, gcRoots, variable('things'), element('Array', 3)], 'globalThing')).toBe('(GC roots) ... globalThing');
+    expect(shortRetainerText([root, gcRoots, variable('things'), element('Array', 3)], 'Thing')).toBe(
+      '(GC roots) ... system / Context.things (closure variable) -> Array[3] -> Thing',
+    );
+  });
+
+  test("the snapshot root's internal (global) edge is plumbing, its global shortcut an anchor", () => {
+    const internal: RetainerHop = { holder: '', edge: 'global', edgeKind: 'internal' };
+    expect(shortRetainerText([root, internal, element('Array', 1)], 'Foo')).toBe('[1] -> (global) -> Array[1] -> Foo');
+    const shortcut: RetainerHop = { holder: '', edge: 'global', edgeKind: 'shortcut' };
+    expect(shortRetainerText([root, shortcut, element('Array', 1)], 'Foo')).toBe('(GC roots) ... global -> Array[1] -> Foo');
   });
 
   test('without an anchor past the first hop, the whole path', () => {
-    expect(shortRetainerPath(['(Stack roots).(3)', 'Array[2]', 'Foo'])).toBe('(Stack roots).(3) -> Array[2] -> Foo');
-    expect(shortRetainerPath(['system / Context.a (closure variable)', 'Foo'])).toBe('system / Context.a (closure variable) -> Foo');
+    const stackRoot: RetainerHop = { holder: '(Stack roots)', root: 'other', edge: '3', edgeKind: 'internal' };
+    expect(shortRetainerText([stackRoot, element('Array', 2)], 'Foo')).toBe('(Stack roots).(3) -> Array[2] -> Foo');
+    expect(shortRetainerText([variable('a')], 'Foo')).toBe('system / Context.a (closure variable) -> Foo');
   });
 });
