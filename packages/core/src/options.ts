@@ -28,7 +28,8 @@ export interface LeakOptions {
   native?: NativeMode;
   /**
    * Native sites to leave out, like valgrind suppressions: a string matches a substring of any
-   * frame's `function (object)` (e.g. `libsasl2.so`, `sasl_client_init`); or a RegExp.
+   * frame's function (its full or short C++ name) or shared object (e.g. `libsasl2.so`,
+   * `sasl_client_init`); a RegExp is tested on each of them.
    */
   nativeSuppressions?: Array<string | RegExp>;
 }

@@ -1,5 +1,6 @@
 import { shortFunctionName } from './format';
-import type { LeakFinding, Site } from './types';
+import { namesHandleType } from './handles';
+import type { LeakFinding, LeakKind, Site } from './types';
 
 /** An `ignore` / suppression entry: a substring, or a RegExp. */
 export type Pattern = string | RegExp;
@@ -24,8 +25,14 @@ export function siteMatches(site: Site | null, patterns: Pattern[]): boolean {
   return siteFields(site).some((field) => matchesAny(field, patterns));
 }
 
-/** `ignore`: a finding is left out when a pattern names what grew or its site. */
-export function findingIgnored(finding: Pick<LeakFinding, 'name' | 'site'>, patterns: Pattern[]): boolean {
+/**
+ * `ignore`: a finding is left out when a pattern names what grew or its site. A handle type in
+ * the async_hooks spelling of 0.1 (`TCPSERVERWRAP`) names the one type (`TCPServerWrap`).
+ */
+export function findingIgnored(finding: Pick<LeakFinding, 'name' | 'site'> & { kind?: LeakKind }, patterns: Pattern[]): boolean {
   if (patterns.length === 0) return false;
-  return (finding.name !== null && matchesAny(finding.name, patterns)) || siteMatches(finding.site, patterns);
+  const { name } = finding;
+  if (name !== null && matchesAny(name, patterns)) return true;
+  if (name !== null && finding.kind === 'handles' && patterns.some((p) => typeof p === 'string' && namesHandleType(p, name))) return true;
+  return siteMatches(finding.site, patterns);
 }

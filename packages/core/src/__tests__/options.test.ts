@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { runInNewContext } from 'node:vm';
 import { DEFAULT_TIMEOUT_MS, LeakOptionsError, resolveLeakOptions } from '../options';
 import { OptionsError } from '../validate';

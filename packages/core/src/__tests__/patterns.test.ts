@@ -123,3 +123,11 @@ describe('matchesAny', () => {
     expect(siteMatches(js, [foreign])).toBe(true);
   });
 });
+
+test('findingIgnored: a handle type written in the async_hooks spelling names the one type, for handles only', () => {
+  const server = { kind: 'handles' as const, name: 'TCPServerWrap', site: null };
+  expect(findingIgnored(server, ['TCPSERVERWRAP'])).toBe(true);
+  expect(findingIgnored(server, ['TCPServerWrap'])).toBe(true);
+  expect(findingIgnored(server, ['TCPWRAP'])).toBe(false);
+  expect(findingIgnored({ kind: 'js-objects' as const, name: 'TCPServerWrap', site: null }, ['TCPSERVERWRAP'])).toBe(false);
+});
