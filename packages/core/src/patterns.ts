@@ -1,4 +1,5 @@
 import { shortFunctionName } from './format';
+import { namesHandleType } from './handles';
 import type { LeakFinding, Site } from './types';
 
 /** An `ignore` / suppression entry: a substring, or a RegExp. */
@@ -24,8 +25,13 @@ export function siteMatches(site: Site | null, patterns: Pattern[]): boolean {
   return siteFields(site).some((field) => matchesAny(field, patterns));
 }
 
-/** `ignore`: a finding is left out when a pattern names what grew or its site. */
+/**
+ * `ignore`: a finding is left out when a pattern names what grew or its site. A handle type may
+ * be written either way (`TCPSERVERWRAP` or `TCPServerWrap`, see namesHandleType).
+ */
 export function findingIgnored(finding: Pick<LeakFinding, 'name' | 'site'>, patterns: Pattern[]): boolean {
   if (patterns.length === 0) return false;
-  return (finding.name !== null && matchesAny(finding.name, patterns)) || siteMatches(finding.site, patterns);
+  const name = finding.name;
+  if (name !== null && (matchesAny(name, patterns) || patterns.some((p) => typeof p === 'string' && namesHandleType(p, name)))) return true;
+  return siteMatches(finding.site, patterns);
 }
