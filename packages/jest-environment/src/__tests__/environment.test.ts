@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/core';
+import { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord } from '@leakproof/record';
 import { runSuite, runSuites, SUITES, type SuiteRun } from './run-suite';
 
 function status(run: SuiteRun, title: string): string {
@@ -26,10 +26,10 @@ describe('open handles fail the test that left them', () => {
 
   test('a listening server and a child process are named', () => {
     expect(status(run, 'leaks a listening server')).toBe('failed');
-    expect(failure(run, 'leaks a listening server')).toMatch(/TCPSERVERWRAP created at/);
+    expect(failure(run, 'leaks a listening server')).toMatch(/TCPServerWrap created at/);
     expect(status(run, 'leaks a child process')).toBe('failed');
     expect(failure(run, 'leaks a child process')).toMatch(
-      /left 4 open handles:\s+PROCESSWRAP \+ PIPEWRAP x3 created at[\s\S]*handles\.suite\.js:22:/,
+      /left 4 open handles:\s+ProcessWrap \+ PipeWrap x3 created at[\s\S]*handles\.suite\.js:22:/,
     );
   });
 
@@ -124,7 +124,7 @@ describe('native check', () => {
 
   test('the record for the reporter holds every check with its outcome, findings and the test line', () => {
     expect(record).toMatchObject({
-      version: 1,
+      version: RECORD_VERSION,
       testPath: path.join(SUITES, 'native.suite.js'),
       nativeTracking: { available: true },
       fileChecks: [],
@@ -142,14 +142,23 @@ describe('native check', () => {
         source: 'native',
         outcome: 'failed',
         findings: [
-          expect.objectContaining({
+          {
             kind: 'native',
+            name: null,
+            site: { lang: 'native', function: expect.stringMatching(/make_record/), object: 'corpus.node', offset: expect.any(Number) },
+            count: 5000,
+            bytes: 320_000,
             per: 'test',
-            countPerCall: 5000,
-            bytesPerCall: 320_000,
-            site: 'make_record (corpus.node)',
-            allocator: 'malloc',
-          }),
+            perRound: [],
+            allocations: [
+              {
+                allocator: 'malloc',
+                stack: expect.arrayContaining([expect.objectContaining({ lang: 'native', object: 'corpus.node' })]),
+                count: 5000,
+                bytes: 320_000,
+              },
+            ],
+          },
         ],
       }),
     ]);
@@ -162,7 +171,7 @@ describe('native check', () => {
     expect(pinned[0]).toMatchObject({
       source: 'toLeak',
       outcome: 'passed',
-      findings: [{ kind: 'native', site: 'copy_name (corpus.node)' }],
+      findings: [{ kind: 'native', site: { lang: 'native', function: expect.stringMatching(/copy_name/), object: 'corpus.node' } }],
     });
     expect(pinned[0].findings[0].perRound).toHaveLength(5);
     expect(pinned[0].measurement!.runs.length).toBeGreaterThanOrEqual(2);
