@@ -47,6 +47,25 @@ describe('open handles fail the test that left them', () => {
   });
 });
 
+describe.each(['TCPSERVERWRAP', 'TCPServerWrap'])("handles.ignore and the matchers' ignore: %s", (spelling) => {
+  let run: SuiteRun;
+  beforeAll(async () => {
+    run = await runSuite('ignore.suite.js', { handles: { ignore: [spelling] } }, { LEAKPROOF_IGNORE_SPELLING: spelling });
+  });
+
+  test('the environment leaves the listening server out, and only it', () => {
+    expect(status(run, 'leaves a server listening')).toBe('passed');
+    expect(status(run, 'leaves an interval running')).toBe('failed');
+    expect(failure(run, 'leaves an interval running')).toMatch(/left 1 open handle:\s+Timeout created at/);
+  });
+
+  test('the matcher leaves the same type out; unignored, it reports it by its one name', () => {
+    expect([status(run, 'a matcher ignoring the type'), failure(run, 'a matcher ignoring the type')]).toEqual(['passed', '']);
+    expect(status(run, 'a matcher not ignoring it')).toBe('failed');
+    expect(failure(run, 'a matcher not ignoring it')).toMatch(/open handles: TCPServerWrap \+1 per call \(never closed\)/);
+  });
+});
+
 test('a handle opened outside any test fails the file, not a test', async () => {
   const run = await runSuite('outside-tests.suite.js');
   expect(status(run, 'a passing test')).toBe('passed');
