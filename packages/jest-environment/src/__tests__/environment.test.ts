@@ -13,10 +13,28 @@ function failure(run: SuiteRun, title: string): string {
   return run.tests.get(title)?.failure ?? '';
 }
 
+/** Runs a suite with a record directory, as the reporter asks for one; returns the run and the file's record. */
+async function runRecorded(file: string, leakproofOptions?: object): Promise<{ run: SuiteRun; record: FileLeakRecord }> {
+  const recordDir = mkdtempSync(path.join(tmpdir(), 'leakproof-records-'));
+  try {
+    const run = await runSuite(file, leakproofOptions, { [RECORD_DIR_ENV]: recordDir });
+    const files = readdirSync(recordDir);
+    expect(files).toHaveLength(1);
+    return { run, record: JSON.parse(readFileSync(path.join(recordDir, files[0]), 'utf8')) };
+  } finally {
+    rmSync(recordDir, { recursive: true, force: true });
+  }
+}
+
+function checksOf(record: FileLeakRecord, fullName: string): FileLeakRecord['tests'][number]['checks'] {
+  return record.tests.find((t) => t.fullName === fullName)?.checks ?? [];
+}
+
 describe('open handles fail the test that left them', () => {
   let run: SuiteRun;
+  let record: FileLeakRecord;
   beforeAll(async () => {
-    run = await runSuite('handles.suite.js');
+    ({ run, record } = await runRecorded('handles.suite.js'));
   });
 
   test('a leaked interval fails its test, naming the type and where it was created', () => {
@@ -44,6 +62,25 @@ describe('open handles fail the test that left them', () => {
     ]) {
       expect([title, status(run, title), failure(run, title)]).toEqual([title, 'passed', '']);
     }
+  });
+
+  test('the record holds one finding per type and creation stack, the stack as frames of the suite', () => {
+    const suite = path.join(SUITES, 'handles.suite.js');
+    const site = (line: number) => ({ lang: 'js', function: '', file: suite, line, column: expect.any(Number) });
+    expect(checksOf(record, 'leaks an interval')).toEqual([
+      {
+        source: 'handles',
+        outcome: 'failed',
+        findings: [{ kind: 'handles', name: 'Timeout', site: site(11), stack: [site(11)], count: 1, bytes: 0, per: 'test', perRound: [] }],
+      },
+    ]);
+    const [child] = checksOf(record, 'leaks a child process');
+    expect(child.findings.map((f) => [f.name, f.count, f.site])).toEqual([
+      ['ProcessWrap', 1, site(22)],
+      ['PipeWrap', 3, site(22)],
+    ]);
+    expect(checksOf(record, 'leaks a listening server')[0].findings.map((f) => f.name)).toEqual(['TCPServerWrap']);
+    expect(checksOf(record, 'opts out with leakproof.skipChecks')).toEqual([]);
   });
 });
 
@@ -81,8 +118,9 @@ test('concurrent tests are checked per file', async () => {
 
 describe('retained heap per test', () => {
   let run: SuiteRun;
+  let record: FileLeakRecord;
   beforeAll(async () => {
-    run = await runSuite('heap.suite.js', { heap: { failAboveBytes: 512 * 1024 } });
+    ({ run, record } = await runRecorded('heap.suite.js', { heap: { failAboveBytes: 512 * 1024 } }));
   });
 
   test('a test whose allocations outlive it fails with size and site', () => {
@@ -96,6 +134,21 @@ describe('retained heap per test', () => {
     expect(status(run, 'allocates 5 MB of temporaries')).toBe('passed');
     expect(status(run, 'records calls in a module-level jest.fn()')).toBe('passed');
     expect(status(run, 'opts out of the heap check')).toBe('passed');
+  });
+
+  test('the record holds the sites as frames, per test', () => {
+    const [check] = checksOf(record, 'retains about 2 MB until the end of the file');
+    expect(check).toMatchObject({ source: 'heap', outcome: 'failed' });
+    expect(check.findings[0]).toEqual({
+      kind: 'js-objects',
+      name: null,
+      site: { lang: 'js', function: '', file: path.join(SUITES, 'heap.suite.js'), line: 5, column: expect.any(Number) },
+      count: expect.any(Number),
+      bytes: expect.any(Number),
+      per: 'test',
+      perRound: [],
+    });
+    expect(check.findings.reduce((sum, f) => sum + f.bytes, 0)).toBeGreaterThan(512 * 1024);
   });
 });
 
