@@ -40,6 +40,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly handles: HandlesCheck | undefined;
   private readonly native: NativeCheck | undefined;
   private readonly heap: HeapCheck | undefined;
+  /** The checks that are on, in the order they are judged: handles, native, heap. */
+  private readonly all: TestCheck[];
   private readonly checks: PausableChecks;
   /** Why native tracking cannot run here, when the native check is on. */
   private readonly nativeOff: string | undefined;
@@ -63,7 +65,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
       else this.nativeOff = access.unavailable;
     }
     if (heap.mode !== 'off') this.heap = new HeapCheck(this.client, heap);
-    this.checks = new PausableChecks([this.handles, this.native, this.heap].filter((c): c is NonNullable<typeof c> => c !== undefined));
+    this.all = [this.handles, this.native, this.heap].filter((c): c is NonNullable<typeof c> => c !== undefined);
+    this.checks = new PausableChecks(this.all);
     this.recorder = new LeakRecorder(context.testPath);
     const testTimeout = config.globalConfig.testTimeout ?? 5000;
     this.bridge = {
@@ -92,7 +95,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     } catch (error) {
       this.warn(recordNotWrittenMessage(error));
     }
-    for (const check of [this.handles, this.native, this.heap]) check?.dispose();
+    for (const check of this.all) check.dispose();
     this.client.disconnect();
     await super.teardown();
   }
@@ -169,9 +172,12 @@ export default class LeakproofEnvironment extends TestEnvironment {
       test.errors.push(checkError(NOT_AWAITED_MESSAGE));
       await Promise.allSettled([...this.bridge.pending]);
     }
-    if (!id || !this.handles || this.skipped.has(id, 'handles')) return;
-    const judgement = await this.handles.testDone(id);
-    if (judgement) this.deliver(this.handles, judgement, state);
+    if (!id) return;
+    for (const check of this.all) {
+      if (this.skipped.has(id, check.name)) continue;
+      const judgement = await check.testDone(id);
+      if (judgement) this.deliver(check, judgement, state);
+    }
   }
 
   /** In the order the checks ran before: handles outside tests, native, then heap. */
@@ -189,8 +195,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
 
   private async fileDone(check: TestCheck, state: Circus.State): Promise<void> {
     const judgements = await check.fileDone((owner) => this.skipped.has(owner, check.name));
-    // The file's first, then the tests in the order they ran.
-    const order = (owner: string | null) => (owner === null ? -1 : Number(owner.slice(1)));
+    // The file's first, then the tests in the order they started.
+    const ids = [...this.tests.keys()];
+    const order = (owner: string | null) => (owner === null ? -1 : ids.indexOf(owner));
     for (const judgement of judgements.sort((a, b) => order(a.owner) - order(b.owner))) this.deliver(check, judgement, state);
   }
 
