@@ -41,8 +41,9 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly native: NativeCheck | undefined;
   private readonly heap: HeapCheck | undefined;
   /** The checks that are on, in the order they are judged: handles, native, heap. */
-  private readonly all: TestCheck[];
-  private readonly checks: PausableChecks;
+  private readonly checks: TestCheck[];
+  /** Test boundaries and the pause protocol, to every check. */
+  private readonly pausable: PausableChecks;
   /** Why native tracking cannot run here, when the native check is on. */
   private readonly nativeOff: string | undefined;
   private readonly bridge: LeakproofBridge;
@@ -65,8 +66,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
       else this.nativeOff = access.unavailable;
     }
     if (heap.mode !== 'off') this.heap = new HeapCheck(this.client, heap);
-    this.all = [this.handles, this.native, this.heap].filter((c): c is NonNullable<typeof c> => c !== undefined);
-    this.checks = new PausableChecks(this.all);
+    this.checks = [this.handles, this.native, this.heap].filter((c): c is NonNullable<typeof c> => c !== undefined);
+    this.pausable = new PausableChecks(this.checks);
     this.recorder = new LeakRecorder(context.testPath);
     const testTimeout = config.globalConfig.testTimeout ?? 5000;
     this.bridge = {
@@ -74,8 +75,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
       defaults: this.options.matchers,
       // Below Jest's own timeout, so that the matcher's explanatory error wins the race.
       defaultTimeout: Math.max(100, Math.floor(testTimeout * 0.8)),
-      pauseTestChecks: () => this.checks.pause(),
-      resumeTestChecks: () => this.checks.resume(),
+      pauseTestChecks: () => this.pausable.pause(),
+      resumeTestChecks: () => this.pausable.resume(),
       pending: new Set(),
       record: (check) => this.recorder.add(this.currentTest ? this.tests.get(this.currentTest) : undefined, check),
     };
@@ -95,7 +96,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     } catch (error) {
       this.warn(recordNotWrittenMessage(error));
     }
-    for (const check of this.all) check.dispose();
+    for (const check of this.checks) check.dispose();
     this.client.disconnect();
     await super.teardown();
   }
@@ -131,7 +132,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
         // Concurrent tests interleave: their allocations and handles are checked per file instead.
         const id = event.test.concurrent ? null : this.idOf(event.test);
         this.currentTest = id;
-        this.checks.window(id);
+        this.pausable.window(id);
         break;
       }
       case 'test_skip':
@@ -162,7 +163,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
 
   private endTestWindow(): void {
     this.currentTest = null;
-    this.checks.window(null);
+    this.pausable.window(null);
   }
 
   private async testDone(test: Circus.TestEntry, state: Circus.State): Promise<void> {
@@ -173,7 +174,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       await Promise.allSettled([...this.bridge.pending]);
     }
     if (!id) return;
-    for (const check of this.all) {
+    for (const check of this.checks) {
       if (this.skipped.has(id, check.name)) continue;
       const judgement = await check.testDone(id);
       if (judgement) this.deliver(check, judgement, state);
