@@ -55,7 +55,7 @@ export {
   NO_JS_FRAME_TEXT,
 } from './format';
 export { SourcePositions, atSourcePositions } from './source-positions';
-export { registerOwnCode, isUserSite, isOwnSite, isNodeInternal, jsSite, fileOfUrl, siteFrame, prettyFile } from './stack';
+export { registerOwnCode, isUserSite, isOwnSite, isNodeInternal, jsSite, jsSiteKey, fileOfUrl, siteFrame, prettyFile } from './stack';
 export type * from './types';
 export {
   nativeSurvivorsByWindow,

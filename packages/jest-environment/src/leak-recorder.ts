@@ -1,11 +1,16 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord, type LeakCheckRecord, type TestLeakRecord } from '@leakproof/core';
+import {
+  RECORD_DIR_ENV,
+  RECORD_VERSION,
+  writeRecord,
+  type FileLeakRecord,
+  type LeakCheckRecord,
+  type TestLeakRecord,
+} from '@leakproof/record';
 import type { Circus } from '@jest/types';
 
 /**
  * Collects every leak check of one test file (matcher verdicts, per-test checks) and writes them
- * for the reporter (packages/core/src/report-record.ts), when a reporter asked for them.
+ * for the reporter (@leakproof/record), when a reporter asked for them.
  */
 export class LeakRecorder {
   private readonly tests = new Map<Circus.TestEntry, TestLeakRecord>();
@@ -36,18 +41,13 @@ export class LeakRecorder {
   write(nativeTracking: FileLeakRecord['nativeTracking']): void {
     const dir = process.env[RECORD_DIR_ENV];
     if (!dir) return;
-    const record: FileLeakRecord = {
+    writeRecord(dir, {
       version: RECORD_VERSION,
       testPath: this.testPath,
       tests: [...this.tests.values()],
       fileChecks: this.fileChecks,
       nativeTracking,
-    };
-    mkdirSync(dir, { recursive: true });
-    const name = `${path.basename(this.testPath).replace(/[^\w.-]/g, '_')}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.json`;
-    const tmp = path.join(dir, `.${name}.tmp`);
-    writeFileSync(tmp, JSON.stringify(record));
-    renameSync(tmp, path.join(dir, name));
+    });
   }
 
   /** The test's declaration line, from the error circus captures where `test()` was called. */

@@ -10,7 +10,7 @@ export interface EnvironmentOptions {
     mode?: CheckMode;
     /** How long a test's handles may take to close after it ends. Default 100 ms. */
     graceMs?: number;
-    /** Resource types (`Timeout`, `TCPSERVERWRAP`) or substrings of the creation stack to ignore. */
+    /** Resource types (`Timeout`, `TCPServerWrap`; the async_hooks spelling `TCPSERVERWRAP` too) or substrings of the creation stack to ignore. */
     ignore?: string[];
     /** Also report unref()'d handles (they do not keep the process alive). Default false. */
     includeUnref?: boolean;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV, type FileLeakRecord } from '@leakproof/core';
+import { RECORD_DIR_ENV, RECORD_VERSION, type FileLeakRecord } from '@leakproof/record';
 import { runSuite, runSuites, SUITES, type SuiteRun } from './run-suite';
 
 function status(run: SuiteRun, title: string): string {
@@ -13,10 +13,28 @@ function failure(run: SuiteRun, title: string): string {
   return run.tests.get(title)?.failure ?? '';
 }
 
+/** Runs a suite with a record directory, as the reporter asks for one; returns the run and the file's record. */
+async function runRecorded(file: string, leakproofOptions?: object): Promise<{ run: SuiteRun; record: FileLeakRecord }> {
+  const recordDir = mkdtempSync(path.join(tmpdir(), 'leakproof-records-'));
+  try {
+    const run = await runSuite(file, leakproofOptions, { [RECORD_DIR_ENV]: recordDir });
+    const files = readdirSync(recordDir);
+    expect(files).toHaveLength(1);
+    return { run, record: JSON.parse(readFileSync(path.join(recordDir, files[0]), 'utf8')) };
+  } finally {
+    rmSync(recordDir, { recursive: true, force: true });
+  }
+}
+
+function checksOf(record: FileLeakRecord, fullName: string): FileLeakRecord['tests'][number]['checks'] {
+  return record.tests.find((t) => t.fullName === fullName)?.checks ?? [];
+}
+
 describe('open handles fail the test that left them', () => {
   let run: SuiteRun;
+  let record: FileLeakRecord;
   beforeAll(async () => {
-    run = await runSuite('handles.suite.js');
+    ({ run, record } = await runRecorded('handles.suite.js'));
   });
 
   test('a leaked interval fails its test, naming the type and where it was created', () => {
@@ -26,10 +44,10 @@ describe('open handles fail the test that left them', () => {
 
   test('a listening server and a child process are named', () => {
     expect(status(run, 'leaks a listening server')).toBe('failed');
-    expect(failure(run, 'leaks a listening server')).toMatch(/TCPSERVERWRAP created at/);
+    expect(failure(run, 'leaks a listening server')).toMatch(/TCPServerWrap created at/);
     expect(status(run, 'leaks a child process')).toBe('failed');
     expect(failure(run, 'leaks a child process')).toMatch(
-      /left 4 open handles:\s+PROCESSWRAP \+ PIPEWRAP x3 created at[\s\S]*handles\.suite\.js:22:/,
+      /left 4 open handles:\s+ProcessWrap \+ PipeWrap x3 created at[\s\S]*handles\.suite\.js:22:/,
     );
   });
 
@@ -44,6 +62,44 @@ describe('open handles fail the test that left them', () => {
     ]) {
       expect([title, status(run, title), failure(run, title)]).toEqual([title, 'passed', '']);
     }
+  });
+
+  test('the record holds one finding per type and creation stack, the stack as frames of the suite', () => {
+    const suite = path.join(SUITES, 'handles.suite.js');
+    const site = (line: number) => ({ lang: 'js', function: '', file: suite, line, column: expect.any(Number) });
+    expect(checksOf(record, 'leaks an interval')).toEqual([
+      {
+        source: 'handles',
+        outcome: 'failed',
+        findings: [{ kind: 'handles', name: 'Timeout', site: site(11), stack: [site(11)], count: 1, bytes: 0, per: 'test', perRound: [] }],
+      },
+    ]);
+    const [child] = checksOf(record, 'leaks a child process');
+    expect(child.findings.map((f) => [f.name, f.count, f.site])).toEqual([
+      ['ProcessWrap', 1, site(22)],
+      ['PipeWrap', 3, site(22)],
+    ]);
+    expect(checksOf(record, 'leaks a listening server')[0].findings.map((f) => f.name)).toEqual(['TCPServerWrap']);
+    expect(checksOf(record, 'opts out with leakproof.skipChecks')).toEqual([]);
+  });
+});
+
+describe.each(['TCPSERVERWRAP', 'TCPServerWrap'])("handles.ignore and the matchers' ignore: %s", (spelling) => {
+  let run: SuiteRun;
+  beforeAll(async () => {
+    run = await runSuite('ignore.suite.js', { handles: { ignore: [spelling] } }, { LEAKPROOF_IGNORE_SPELLING: spelling });
+  });
+
+  test('the environment leaves the listening server out, and only it', () => {
+    expect(status(run, 'leaves a server listening')).toBe('passed');
+    expect(status(run, 'leaves an interval running')).toBe('failed');
+    expect(failure(run, 'leaves an interval running')).toMatch(/left 1 open handle:\s+Timeout created at/);
+  });
+
+  test('the matcher leaves the same type out; unignored, it reports it by its one name', () => {
+    expect([status(run, 'a matcher ignoring the type'), failure(run, 'a matcher ignoring the type')]).toEqual(['passed', '']);
+    expect(status(run, 'a matcher not ignoring it')).toBe('failed');
+    expect(failure(run, 'a matcher not ignoring it')).toMatch(/open handles: TCPServerWrap \+1 per call \(never closed\)/);
   });
 });
 
@@ -62,8 +118,9 @@ test('concurrent tests are checked per file', async () => {
 
 describe('retained heap per test', () => {
   let run: SuiteRun;
+  let record: FileLeakRecord;
   beforeAll(async () => {
-    run = await runSuite('heap.suite.js', { heap: { failAboveBytes: 512 * 1024 } });
+    ({ run, record } = await runRecorded('heap.suite.js', { heap: { failAboveBytes: 512 * 1024 } }));
   });
 
   test('a test whose allocations outlive it fails with size and site', () => {
@@ -77,6 +134,21 @@ describe('retained heap per test', () => {
     expect(status(run, 'allocates 5 MB of temporaries')).toBe('passed');
     expect(status(run, 'records calls in a module-level jest.fn()')).toBe('passed');
     expect(status(run, 'opts out of the heap check')).toBe('passed');
+  });
+
+  test('the record holds the sites as frames, per test', () => {
+    const [check] = checksOf(record, 'retains about 2 MB until the end of the file');
+    expect(check).toMatchObject({ source: 'heap', outcome: 'failed' });
+    expect(check.findings[0]).toEqual({
+      kind: 'js-objects',
+      name: null,
+      site: { lang: 'js', function: '', file: path.join(SUITES, 'heap.suite.js'), line: 5, column: expect.any(Number) },
+      count: expect.any(Number),
+      bytes: expect.any(Number),
+      per: 'test',
+      perRound: [],
+    });
+    expect(check.findings.reduce((sum, f) => sum + f.bytes, 0)).toBeGreaterThan(512 * 1024);
   });
 });
 
@@ -124,7 +196,7 @@ describe('native check', () => {
 
   test('the record for the reporter holds every check with its outcome, findings and the test line', () => {
     expect(record).toMatchObject({
-      version: 1,
+      version: RECORD_VERSION,
       testPath: path.join(SUITES, 'native.suite.js'),
       nativeTracking: { available: true },
       fileChecks: [],
@@ -142,14 +214,23 @@ describe('native check', () => {
         source: 'native',
         outcome: 'failed',
         findings: [
-          expect.objectContaining({
+          {
             kind: 'native',
+            name: null,
+            site: { lang: 'native', function: expect.stringMatching(/make_record/), object: 'corpus.node', offset: expect.any(Number) },
+            count: 5000,
+            bytes: 320_000,
             per: 'test',
-            countPerCall: 5000,
-            bytesPerCall: 320_000,
-            site: 'make_record (corpus.node)',
-            allocator: 'malloc',
-          }),
+            perRound: [],
+            allocations: [
+              {
+                allocator: 'malloc',
+                stack: expect.arrayContaining([expect.objectContaining({ lang: 'native', object: 'corpus.node' })]),
+                count: 5000,
+                bytes: 320_000,
+              },
+            ],
+          },
         ],
       }),
     ]);
@@ -162,7 +243,7 @@ describe('native check', () => {
     expect(pinned[0]).toMatchObject({
       source: 'toLeak',
       outcome: 'passed',
-      findings: [{ kind: 'native', site: 'copy_name (corpus.node)' }],
+      findings: [{ kind: 'native', site: { lang: 'native', function: expect.stringMatching(/copy_name/), object: 'corpus.node' } }],
     });
     expect(pinned[0].findings[0].perRound).toHaveLength(5);
     expect(pinned[0].measurement!.runs.length).toBeGreaterThanOrEqual(2);

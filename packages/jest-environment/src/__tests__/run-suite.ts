@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { RECORD_DIR_ENV } from '@leakproof/core';
+import { RECORD_DIR_ENV } from '@leakproof/record';
 
 export const SUITES = path.resolve(__dirname, '../../../../fixtures/env-suites');
 const JEST = require.resolve('jest/bin/jest');
