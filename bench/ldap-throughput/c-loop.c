@@ -226,8 +226,10 @@ int main(int argc, char** argv) {
   if (rc != LDAP_SUCCESS) die("bind", rc);
 
   /* Warm-up (same mode), then the timed part. */
-  if (par) run_par(ld, inflight, now_us() + warmup_ms * 1000, 0);
-  else run_seq(ld, now_us() + warmup_ms * 1000, 0);
+  if (par)
+    run_par(ld, inflight, now_us() + warmup_ms * 1000, 0);
+  else
+    run_seq(ld, now_us() + warmup_ms * 1000, 0);
   const char* server_pid = getenv("LEAKPROOF_BENCH_SERVER_PID");
   double server0 = process_cpu_ms(server_pid);
   double cpu0 = cpu_us();
@@ -240,7 +242,11 @@ int main(int argc, char** argv) {
   double server1 = process_cpu_ms(server_pid);
   double server_ms = server0 < 0 || server1 < 0 ? -1 : server1 - server0;
 
-  printf("@@bench {\"type\":\"result\",\"searches\":%ld,\"elapsedMs\":%.3f,\"cpuMs\":%.3f,\"voluntarySwitches\":%ld,\"serverCpuMs\":%.1f,\"latenciesUs\":[", done, elapsed_ms, cpu_ms, switches, server_ms);
+  printf(
+      "@@bench "
+      "{\"type\":\"result\",\"searches\":%ld,\"elapsedMs\":%.3f,\"cpuMs\":%.3f,\"voluntarySwitches\":%ld,"
+      "\"serverCpuMs\":%.1f,\"latenciesUs\":[",
+      done, elapsed_ms, cpu_ms, switches, server_ms);
   for (long i = 0; i < nsamples; i++) printf(i ? ",%.1f" : "%.1f", samples[i]);
   printf("]}\n");
   fflush(stdout);

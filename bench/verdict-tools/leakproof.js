@@ -29,7 +29,10 @@ async function verdict(fn, { options = {}, progress = () => {} } = {}) {
     explained: v.findings.some((f) => Array.isArray(f.retainers)),
     what: v.findings.map(core.whatText),
     // Why a first run was suspicious (and re-measured): its growing and sporadic sites.
-    suspicious: v.runs.length > 1 ? [...v.runs[0].growing, ...v.runs[0].sporadic].map((g) => (g.site ? core.siteText(g.site) : core.NO_JS_FRAME_TEXT)) : [],
+    suspicious:
+      v.runs.length > 1
+        ? [...v.runs[0].growing, ...v.runs[0].sporadic].map((g) => (g.site ? core.siteText(g.site) : core.NO_JS_FRAME_TEXT))
+        : [],
     notes: v.notes,
   };
 }

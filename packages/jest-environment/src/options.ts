@@ -33,7 +33,7 @@ export interface EnvironmentOptions {
     failAboveBytes?: number;
     /** ...and above this it gets a warning. Default 32 KiB (libldap's one-time SASL init is ~22 KB). */
     warnAboveBytes?: number;
-    /** Substrings of a frame's `function (object)` to leave out, like valgrind suppressions. */
+    /** Substrings of a frame's function or shared object to leave out, like valgrind suppressions. */
     suppressions?: string[];
   };
   /** Defaults for toNotLeak / toLeak in this project (same keys as their options). */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
@@ -15,7 +16,7 @@ export function schemaProblems(kind: 'report' | 'baseline', value: unknown): str
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = require('ajv').default as typeof import('ajv').default;
     const ajv = new Ajv({ allErrors: true, strict: true });
-    validate = ajv.compile(require(path.join(SCHEMA_DIR, `${kind}.schema.json`)));
+    validate = ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${kind}.schema.json`), 'utf8')) as object);
     validators.set(kind, validate);
   }
   if (validate(value)) return [];

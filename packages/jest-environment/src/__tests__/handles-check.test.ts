@@ -42,6 +42,8 @@ describe('the handles check', () => {
     try {
       writeFileSync(path.join(dir, 'own.js'), 'exports.open = () => setInterval(() => {}, 60_000);\n');
       registerOwnCode(dir);
+      // A module written at run time, loaded by its path.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const own = require(path.join(dir, 'own.js')) as { open(): NodeJS.Timeout };
       timers.push(own.open());
       expect(ofThisFile(await check.testDone('t0'))).toEqual([]);

@@ -41,7 +41,7 @@ test('missing: null; a formatted baseline reads back', () => {
   const file = path.join(dir, 'b.json');
   writeFileSync(file, formatBaseline([{ ...entry, fullName: 'z' }, entry]));
   expect(readBaseline(file)!.findings.map((e) => e.fullName)).toEqual(['t', 'z']);
-  expect(readFileSync(file, 'utf8')).toMatch(/^\{\n  "schemaVersion": 2,\n  "findings": \[\n/);
+  expect(readFileSync(file, 'utf8')).toMatch(/^\{\n {2}"schemaVersion": 2,\n {2}"findings": \[\n/);
 });
 
 test('bad baselines: each error names the file and what is wrong', () => {

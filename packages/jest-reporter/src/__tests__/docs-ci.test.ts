@@ -91,6 +91,8 @@ test('config sample: a valid Jest config whose reporter options are valid', () =
   expect(require.resolve(name, { paths: [REPO] })).toBe(path.resolve(__dirname, '../../dist/index.js'));
   expect(() => resolveReporterOptions(options)).not.toThrow();
   // The preset's own wiring matches what the page says.
+  // The preset is CommonJS, loaded as Jest loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   expect(require(path.join(REPO, 'packages/jest-preset/jest-preset.js')).reporters).toEqual([
     'default',
     require.resolve('@leakproof/jest-reporter', { paths: [REPO] }),

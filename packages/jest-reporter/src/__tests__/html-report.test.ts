@@ -153,8 +153,10 @@ test('in headless Chromium: the screenshot shows the leak as a rising line', () 
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < image.width; x++) {
       const i = (y * image.width + x) * 4;
-      if (Math.abs(image.data[i] - r) < 30 && Math.abs(image.data[i + 1] - g) < 30 && Math.abs(image.data[i + 2] - b) < 30)
-        (xsAll.push(x), ysAll.push(y));
+      if (Math.abs(image.data[i] - r) < 30 && Math.abs(image.data[i + 1] - g) < 30 && Math.abs(image.data[i + 2] - b) < 30) {
+        xsAll.push(x);
+        ysAll.push(y);
+      }
     }
   }
   expect(xsAll.length).toBeGreaterThan(300);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../merge-cli';
@@ -137,7 +138,6 @@ test('usage errors exit 2 with the usage', () => {
 test('the bin runs from the package (exit code on regression)', async () => {
   await shards();
   writeFileSync(path.join(root, 'leakproof-baseline.json'), '{"schemaVersion":2,"findings":[]}');
-  const { spawnSync } = require('node:child_process');
   const bin = path.resolve(__dirname, '../../bin/leakproof.js');
   const run = spawnSync(process.execPath, [bin, 'merge', S1, S2], {
     cwd: root,

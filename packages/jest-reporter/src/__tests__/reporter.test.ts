@@ -155,7 +155,7 @@ test('growth beyond the tolerance fails; within it passes; LEAKPROOF_UPDATE_BASE
   const grown = await runReporter(root, runOf(root, { bytes: 41, count: 1.3 }));
   expect(grown.error?.message).toContain('0 new, 1 grown');
   expect(grown.stderr).toMatch(
-    /grown beyond \+25% of leakproof-baseline\.json:\n  src\/a\.test\.js › client warns › js-objects: Array at search \(src\/client\.js\): 1 -> 1\.3 per call, 32 -> 41 B \(\+28%\)/,
+    /grown beyond \+25% of leakproof-baseline\.json:\n {2}src\/a\.test\.js › client warns › js-objects: Array at search \(src\/client\.js\): 1 -> 1\.3 per call, 32 -> 41 B \(\+28%\)/,
   );
   const tolerant = await runReporter(root, runOf(root, { bytes: 41 }), { options: { tolerance: 0.5 } });
   expect(tolerant.error).toBeUndefined();
@@ -265,6 +265,7 @@ test('GitHub annotations at the test that leaked when GITHUB_ACTIONS=true', asyn
 });
 
 test('options are validated, naming the option', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const LeakproofReporter = require('../index').default;
   expect(() => new LeakproofReporter({ rootDir: root }, { tolerence: 1 })).toThrow(
     'leakproof: unknown option reporters["@leakproof/jest-reporter"].tolerence. Valid options: outputFile, htmlFile, baseline, tolerance, annotations',

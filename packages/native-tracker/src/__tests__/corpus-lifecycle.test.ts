@@ -4,13 +4,7 @@
  * @jest-environment-options {"leakproof": {"native": {"mode": "off"}}}
  */
 import { eventLoopTurn, forceGc } from '@leakproof/core';
-import {
-  markNative,
-  nativeCounters,
-  nativeSurvivorsSince,
-  startNativeTracking,
-  type NativeSurvivorSite,
-} from '../index';
+import { markNative, nativeCounters, nativeSurvivorsSince, startNativeTracking, type NativeSurvivorSite } from '../index';
 import { giveTrackerBack, takeTracker } from './tracker-owner';
 import { corpus, corpusSites, functionsOf } from './corpus';
 

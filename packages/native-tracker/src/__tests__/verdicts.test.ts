@@ -3,14 +3,7 @@
  * environment's own native check, which would start the process's tracker first, is off.
  * @jest-environment-options {"leakproof": {"native": {"mode": "off"}}}
  */
-import {
-  formatLossRecord,
-  markNative,
-  nativeCounters,
-  nativeSurvivorsSince,
-  startNativeTracking,
-  type NativeSurvivorSite,
-} from '../index';
+import { formatLossRecord, markNative, nativeCounters, nativeSurvivorsSince, startNativeTracking, type NativeSurvivorSite } from '../index';
 import { giveTrackerBack, takeTracker } from './tracker-owner';
 import { corpus, corpusSites, functionsOf } from './corpus';
 
