@@ -6,7 +6,7 @@ import { writeReports } from './report-outputs';
 import { textSummary } from './text-summary';
 
 const USAGE = `usage: leakproof merge <shard-report.json>... [--out leakproof-report.json] [--html leakproof-report.html]
-                       [--baseline leakproof-baseline.json | --no-baseline] [--tolerance 0.25] [--update] [--root-dir .]
+                       [--baseline leakproof-baseline.json | --no-baseline] [--tolerance 0.25] [--update] [--allow-empty] [--root-dir .]
 Merges the JSON reports of jest --shard=i/n runs and applies the baseline once.
 Exit code: 0 no regression, 1 new or grown findings (or an invalid baseline), 2 bad input.`;
 
@@ -51,7 +51,7 @@ function run(argv: string[], io: Io): number {
       continue;
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (name === 'update' || name === 'no-baseline') flags[name] = true;
+    if (name === 'update' || name === 'no-baseline' || name === 'allow-empty') flags[name] = true;
     else if (['out', 'html', 'baseline', 'tolerance', 'root-dir'].includes(name)) {
       const value = inline ?? rest[++i];
       if (value === undefined) throw new UsageError(`leakproof merge: --${name} needs a value\n${USAGE}`);
@@ -73,6 +73,7 @@ function run(argv: string[], io: Io): number {
       baseline,
       tolerance,
       update: flags.update === true || io.env.LEAKPROOF_UPDATE_BASELINE === '1',
+      allowEmpty: flags['allow-empty'] === true,
     },
   );
   const out = path.resolve(io.cwd, (flags.out as string | undefined) ?? (DEFAULT_OPTIONS.outputFile as string));

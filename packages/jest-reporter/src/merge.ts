@@ -13,6 +13,8 @@ export interface MergeOptions {
   baseline: string | null;
   tolerance: number;
   update: boolean;
+  /** Merge shard reports that ran no test file (jest --passWithNoTests with fewer files than shards). */
+  allowEmpty?: boolean;
   now?: Date;
 }
 
@@ -29,7 +31,7 @@ export class MergeInputError extends Error {
 export function mergeReports(files: string[], options: MergeOptions): { report: LeakReport; error: Error | null } {
   if (files.length === 0) throw new MergeInputError('leakproof merge: no report files given');
   const reports = files.map(readShardReport);
-  checkShardSet(files, reports);
+  checkShardSet(files, reports, options.allowEmpty ?? false);
   const owner = new Map<string, string>();
   for (const [i, report] of reports.entries()) {
     for (const file of report.files) {
@@ -104,8 +106,27 @@ function readShardReport(file: string): LeakReport {
   return value as LeakReport;
 }
 
-/** Shards of one run: same count, each index once, none missing. */
-function checkShardSet(files: string[], reports: LeakReport[]): void {
+/**
+ * Shards of one run: written by one reporter version, same count, each index in range and once,
+ * none missing, and (unless allowed) none that ran no test file.
+ */
+function checkShardSet(files: string[], reports: LeakReport[], allowEmpty: boolean): void {
+  const versions = new Set(reports.map((r) => `${r.tool.name}@${r.tool.version}`));
+  if (versions.size > 1) {
+    throw new MergeInputError(
+      `leakproof merge: the reports were written by different leakproof versions (${reports.map((r, i) => `${files[i]}: ${r.tool.name}@${r.tool.version}`).join(', ')}): ` +
+        'use the same version in every shard job and rerun the shards',
+    );
+  }
+  if (!allowEmpty) {
+    const empty = reports.findIndex((r) => r.files.length === 0);
+    if (empty !== -1) {
+      throw new MergeInputError(
+        `leakproof merge: ${files[empty]} ran no test file (a shard job that found no tests, or the report of another job?); ` +
+          'when that is expected (jest --passWithNoTests with fewer test files than shards), pass --allow-empty',
+      );
+    }
+  }
   const sharded = reports.filter((r) => r.shard);
   if (sharded.length === 0) return;
   const counts = new Set(sharded.map((r) => r.shard!.shardCount));
@@ -117,6 +138,12 @@ function checkShardSet(files: string[], reports: LeakReport[]): void {
   const count = [...counts][0];
   const byIndex = new Map<number, string>();
   for (const [i, r] of reports.entries()) {
+    const index = r.shard!.shardIndex;
+    if (!Number.isInteger(index) || index < 1 || index > count) {
+      throw new MergeInputError(
+        `leakproof merge: ${files[i]} says it is shard ${index} of ${count}, but shards are numbered 1 to ${count}`,
+      );
+    }
     const other = byIndex.get(r.shard!.shardIndex);
     if (other) throw new MergeInputError(`leakproof merge: ${other} and ${files[i]} are both shard ${r.shard!.shardIndex}/${count}`);
     byIndex.set(r.shard!.shardIndex, files[i]);

@@ -112,6 +112,31 @@ test('bad input: missing file, missing shard, the same shard twice, the same tes
   expect(cli('merge', S1, 'corrupt.json').stderr).toMatch(/corrupt\.json is not valid JSON/);
 });
 
+test('shards that cannot be one run: an index out of range, another leakproof version, a shard that ran no test file', async () => {
+  await shards();
+  const second = JSON.parse(readFileSync(path.join(root, S2), 'utf8')) as LeakReport;
+  writeFileSync(path.join(root, 'three.json'), JSON.stringify({ ...second, shard: { shardIndex: 3, shardCount: 2 } }));
+  expect(cli('merge', S1, 'three.json')).toMatchObject({
+    code: 2,
+    stderr: `leakproof merge: ${path.join(root, 'three.json')} says it is shard 3 of 2, but shards are numbered 1 to 2\n`,
+  });
+
+  writeFileSync(path.join(root, 'other.json'), JSON.stringify({ ...second, tool: { ...second.tool, version: '9.9.9' } }));
+  const other = cli('merge', S1, 'other.json');
+  expect(other.code).toBe(2);
+  expect(other.stderr).toMatch(
+    /^leakproof merge: the reports were written by different leakproof versions \(.*other\.json: @leakproof\/jest-reporter@9\.9\.9\)/,
+  );
+
+  const empty = { ...second, files: [], tests: [] };
+  writeFileSync(path.join(root, 'empty.json'), JSON.stringify(empty));
+  expect(cli('merge', S1, 'empty.json')).toMatchObject({
+    code: 2,
+    stderr: `leakproof merge: ${path.join(root, 'empty.json')} ran no test file (a shard job that found no tests, or the report of another job?); when that is expected (jest --passWithNoTests with fewer test files than shards), pass --allow-empty\n`,
+  });
+  expect(cli('merge', S1, 'empty.json', '--allow-empty').code).toBe(0);
+});
+
 test('a schema-1 shard report (leakproof 0.1) is refused by name: shards and merge must be the same leakproof version', async () => {
   await shards();
   // What a 0.1 reporter wrote: schemaVersion 1, findings as display text.
