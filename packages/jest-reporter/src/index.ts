@@ -11,6 +11,7 @@ import { RecordDirectory } from './record-reader';
 import { assembleReport, buildFileReport, type FileReport } from './report-builder';
 import { shardFileName, writeReports } from './report-outputs';
 import type { LeakReport } from './report-types';
+import { terminalWidth } from './text-fit';
 import { textSummary, verdictLine } from './text-summary';
 
 export type { ReporterOptions } from './options';
@@ -111,9 +112,12 @@ export default class LeakproofReporter implements Reporter {
     });
     const annotate = this.options.annotations === 'auto' ? process.env.GITHUB_ACTIONS === 'true' : this.options.annotations;
     if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
+    // The summary goes to stderr, as Jest's own: that terminal's width.
+    const width = this.options.summaryWidth === 'auto' ? terminalWidth(process.stderr) : this.options.summaryWidth;
     const summary = textSummary(
       report,
       outputs.map((o) => relativeTestPath(rootDir, o)),
+      width,
     );
     process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
   }
