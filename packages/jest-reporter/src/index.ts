@@ -120,7 +120,10 @@ export default class LeakproofReporter implements Reporter {
     // printed; `no leaks found in 0 tests` would read as a clean run.
     const silent =
       this.files.length > 0 && ran.length === 0 && report.verdict.ok && report.tests.length === 0 && !report.baseline?.obsolete.length;
-    if (silent) report.verdict.summary = `leakproof: nothing checked: none of the ${this.files.length} test files could run.`;
+    if (silent) {
+      const which = this.files.length === 1 ? 'the test file could not run' : `none of the ${this.files.length} test files could run`;
+      report.verdict.summary = `leakproof: nothing checked: ${which}.`;
+    }
     const outputs = writeReports(report, {
       json: this.options.outputFile && path.resolve(rootDir, shardFileName(this.options.outputFile, shard)),
       html: this.options.htmlFile && path.resolve(rootDir, shardFileName(this.options.htmlFile, shard)),
