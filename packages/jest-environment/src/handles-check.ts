@@ -1,7 +1,9 @@
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  atSourcePositions,
   findingIgnored,
+  InspectorClient,
   handleTypeName,
   isOwnSite,
   isUserSite,
@@ -44,8 +46,21 @@ export class HandlesCheck implements TestCheck {
   /** Where the project's code can run: the hook is only on then (promise hooks cost every await). */
   private readonly running = { loading: false, hook: false, test: false, concurrent: false };
   private hookOn = false;
+  /** Reads the source maps of what Jest transformed: the host's session, or one of its own made when first needed. */
+  private client: InspectorClient | undefined;
+  private readonly ownsClient: boolean;
 
-  constructor(private readonly options: ResolvedEnvironmentOptions['handles']) {
+  /**
+   * `client`: the host's inspector session (the environment's, which the heap check uses too, so
+   * that a file's source maps are read once); without one, a session of its own, opened only
+   * when a finding is about to be reported.
+   */
+  constructor(
+    private readonly options: ResolvedEnvironmentOptions['handles'],
+    client?: InspectorClient,
+  ) {
+    this.client = client;
+    this.ownsClient = client === undefined;
     const init = (asyncId: number, type: string, _trigger: number, resource: object): void => {
       if (!TRACKED_ASYNC_HOOK_TYPES.has(type)) return;
       const stack = creationStack(init);
@@ -103,7 +118,7 @@ export class HandlesCheck implements TestCheck {
     if (findings.length === 0) return undefined;
     // Judged once: what it left open is not the file's either.
     for (const [asyncId, entry] of this.live) if (entry.owner === owner) this.live.delete(asyncId);
-    return { owner, outcome: this.outcome, findings };
+    return { owner, outcome: this.outcome, findings: this.atSourcePositions(findings) };
   }
 
   /**
@@ -112,13 +127,25 @@ export class HandlesCheck implements TestCheck {
    */
   async fileDone(): Promise<Judgement[]> {
     const findings = (await this.openAfterGrace(null)).filter((f) => f.site !== null);
-    return findings.length === 0 ? [] : [{ owner: null, outcome: this.outcome, findings }];
+    return findings.length === 0 ? [] : [{ owner: null, outcome: this.outcome, findings: this.atSourcePositions(findings) }];
   }
 
   dispose(): void {
     this.hook.disable();
     this.hookOn = false;
     this.live.clear();
+    if (this.ownsClient) this.client?.disconnect();
+  }
+
+  /**
+   * Creation stacks at their positions in the source Jest transformed (ts-jest, babel-jest), as
+   * the heap check does for its sites (`interval.test.js:5:13` was the line of babel's output for
+   * line 3). Only for findings about to be reported: reading the maps enables the Debugger
+   * (~0.1-0.2 s per file), never paid by a clean file. Judging, keys and `ignore` use the raw frames.
+   */
+  private atSourcePositions(findings: LeakFinding[]): LeakFinding[] {
+    this.client ??= new InspectorClient();
+    return atSourcePositions(findings, this.client);
   }
 
   private get outcome(): Judgement['outcome'] {

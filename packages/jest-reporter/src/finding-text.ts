@@ -44,23 +44,21 @@ export function siteLabel(site: Site, short = false): string {
 }
 
 /**
- * What grew, as core's whatText says it (`Array`, `Timeout`, or the site when nothing named it);
- * short, when only the site is known: `objects from fn (file.js:1:2)`, `native memory in fn (lib.so)`.
+ * What grew, as core's whatText says it (`Array`, `Timeout`, or the site when nothing named it).
+ * Short, for the summary: the name, or only `objects` / `native memory` when nothing named it,
+ * the site being what whereText says then (a summary line has room for one site, not two).
  */
 export function whatGrewText(finding: LeakFinding, short = false): string {
   if (!short || finding.name !== null) return whatText(finding);
-  if (finding.kind === 'native' && finding.site) return `native memory in ${siteLabel(finding.site, true)}`;
-  if (finding.kind === 'js-objects') {
-    if (finding.noJsFrame) return `objects from ${NO_JS_FRAME_TEXT}`;
-    if (finding.site) return `objects from ${siteLabel(finding.site, true)}`;
-  }
+  if (finding.kind === 'native') return 'native memory';
+  if (finding.kind === 'js-objects') return 'objects';
   return whatText(finding);
 }
 
 /**
  * Who holds it or where it came from: the retainer path's tail (the last `maxSteps` steps, else
  * core's shortRetainerText), the native owner and its allocator, or the JS site when what grew
- * does not already name it.
+ * does not already name it (short: always, what grew being only `objects` then).
  */
 export function whereText(finding: LeakFinding, { maxSteps, short = false }: { maxSteps?: number; short?: boolean } = {}): string {
   if (finding.retainers?.length) {
@@ -73,8 +71,9 @@ export function whereText(finding: LeakFinding, { maxSteps, short = false }: { m
     const allocator = finding.allocations?.[0]?.allocator;
     return `allocated at ${nativeFrameText(finding.site)}${allocator ? ` via ${allocator}` : ''}`;
   }
-  // Without a name, what grew is said by its site already (whatText).
-  if (finding.site && finding.name !== null) {
+  if (short && finding.kind === 'js-objects' && finding.name === null && finding.noJsFrame) return `allocated at ${NO_JS_FRAME_TEXT}`;
+  // Without a name, what grew is said by its site already (whatText), except in the short form.
+  if (finding.site && (finding.name !== null || short)) {
     return `${finding.kind === 'handles' ? 'created' : 'allocated'} at ${siteLabel(finding.site, short)}`;
   }
   return '';

@@ -11,6 +11,7 @@ import { RecordDirectory } from './record-reader';
 import { assembleReport, buildFileReport, type FileReport } from './report-builder';
 import { shardFileName, writeReports } from './report-outputs';
 import type { LeakReport } from './report-types';
+import { terminalWidth } from './text-fit';
 import { textSummary, verdictLine } from './text-summary';
 
 export type { ReporterOptions } from './options';
@@ -38,6 +39,8 @@ export default class LeakproofReporter implements Reporter {
   private readonly options: ResolvedReporterOptions;
   private records: RecordDirectory | null;
   private files: FileReport[] = [];
+  /** Files that could not run (a syntax error, an invalid environment option): Jest shows why; nothing was measured. */
+  private notRun = new Set<FileReport>();
   private lastError: Error | undefined;
 
   constructor(
@@ -45,7 +48,7 @@ export default class LeakproofReporter implements Reporter {
     options?: ReporterOptions,
     _context?: ReporterContext,
   ) {
-    this.options = resolveReporterOptions(options);
+    this.options = withoutStack(resolveReporterOptions, options);
     this.records = new RecordDirectory();
   }
 
@@ -53,13 +56,16 @@ export default class LeakproofReporter implements Reporter {
     // Watch mode runs again with the same reporter: a fresh directory and no leftovers.
     this.records ??= new RecordDirectory();
     this.files = [];
+    this.notRun = new Set();
     this.lastError = undefined;
   }
 
   onTestFileResult(_test: Test, result: TestResult): void {
     try {
       const record = this.records?.take(result.testFilePath) ?? null;
-      this.files.push(buildFileReport(this.globalConfig.rootDir, result, record));
+      const file = buildFileReport(this.globalConfig.rootDir, result, record);
+      if (result.testExecError && result.testResults.length === 0 && !record) this.notRun.add(file);
+      this.files.push(file);
     } catch (error) {
       this.lastError = wrap(error, `reading the leak record of ${result.testFilePath}`);
     }
@@ -102,8 +108,21 @@ export default class LeakproofReporter implements Reporter {
     } else {
       report.verdict = verdictLine(report);
     }
-    if (results.numTotalTestSuites > 0 && this.files.length > 0 && this.files.every((f) => !f.file.recorded)) {
+    // Only files that ran can say whether the environment was in use: one that could not run (an
+    // invalid environment option stops it before the environment exists) has no record either way,
+    // and Jest has already said why.
+    const ran = this.files.filter((f) => !this.notRun.has(f));
+    if (results.numTotalTestSuites > 0 && ran.length > 0 && ran.every((f) => !f.file.recorded)) {
       report.verdict.summary += ' (no leak records: run the tests with @leakproof/jest-environment, e.g. preset: "@leakproof/jest-preset")';
+    }
+    // No file could run and leakproof has nothing of its own to say (no finding, no baseline
+    // problem, no unreadable record): Jest's errors are the only thing to read, so nothing is
+    // printed; `no leaks found in 0 tests` would read as a clean run.
+    const silent =
+      this.files.length > 0 && ran.length === 0 && report.verdict.ok && report.tests.length === 0 && !report.baseline?.obsolete.length;
+    if (silent) {
+      const which = this.files.length === 1 ? 'the test file could not run' : `none of the ${this.files.length} test files could run`;
+      report.verdict.summary = `leakproof: nothing checked: ${which}.`;
     }
     const outputs = writeReports(report, {
       json: this.options.outputFile && path.resolve(rootDir, shardFileName(this.options.outputFile, shard)),
@@ -111,16 +130,34 @@ export default class LeakproofReporter implements Reporter {
     });
     const annotate = this.options.annotations === 'auto' ? process.env.GITHUB_ACTIONS === 'true' : this.options.annotations;
     if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
+    // The summary goes to stderr, as Jest's own: that terminal's width.
+    const width = this.options.summaryWidth === 'auto' ? terminalWidth(process.stderr) : this.options.summaryWidth;
     const summary = textSummary(
       report,
       outputs.map((o) => relativeTestPath(rootDir, o)),
+      width,
     );
+    if (silent && problems.length === 0) return;
     process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
   }
 }
 
 export { LeakproofReporter };
 export type { LeakReport };
+
+/**
+ * An invalid reporter option stops Jest with the message alone: the stack would point into
+ * leakproof's validator, not at the config. (Jest prefixes the message with the reporter's path,
+ * which the stack then shows too.)
+ */
+function withoutStack<T>(resolve: (raw: unknown) => T, raw: unknown): T {
+  try {
+    return resolve(raw);
+  } catch (error) {
+    if (error instanceof Error) Object.defineProperty(error, 'stack', { get: () => error.message, configurable: true });
+    throw error;
+  }
+}
 
 function wrap(error: unknown, doing: string): Error {
   if (error instanceof Error && error.message.startsWith('leakproof')) return error;

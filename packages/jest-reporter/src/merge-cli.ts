@@ -3,6 +3,7 @@ import { githubAnnotations } from './annotations';
 import { MergeInputError, mergeReports } from './merge';
 import { DEFAULT_OPTIONS } from './options';
 import { writeReports } from './report-outputs';
+import { terminalWidth } from './text-fit';
 import { textSummary } from './text-summary';
 
 const USAGE = `usage: leakproof merge <shard-report.json>... [--out leakproof-report.json] [--html leakproof-report.html]
@@ -15,6 +16,8 @@ interface Io {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The summary's width: the terminal's (stdout) by default. */
+  columns?: number;
 }
 
 /** The `leakproof` command; returns the exit code. */
@@ -84,6 +87,7 @@ function run(argv: string[], io: Io): number {
     `${textSummary(
       report,
       written.map((w) => path.relative(io.cwd, w)),
+      io.columns ?? terminalWidth(process.stdout),
     )}\n`,
   );
   if (error && report.verdict.ok) io.stderr(`${error.message}\n`);

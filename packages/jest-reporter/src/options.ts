@@ -12,6 +12,8 @@ export interface ReporterOptions {
   tolerance?: number;
   /** GitHub Actions annotations: 'auto' (when GITHUB_ACTIONS=true), true or false. */
   annotations?: 'auto' | boolean;
+  /** The summary's width in columns: 'auto' (the terminal's; 120 when not a terminal) or 40..1000. */
+  summaryWidth?: 'auto' | number;
 }
 
 export interface ResolvedReporterOptions {
@@ -20,6 +22,7 @@ export interface ResolvedReporterOptions {
   baseline: string | false;
   tolerance: number;
   annotations: 'auto' | boolean;
+  summaryWidth: 'auto' | number;
 }
 
 export const DEFAULT_OPTIONS: ResolvedReporterOptions = {
@@ -28,6 +31,7 @@ export const DEFAULT_OPTIONS: ResolvedReporterOptions = {
   baseline: 'leakproof-baseline.json',
   tolerance: 0.25,
   annotations: 'auto',
+  summaryWidth: 'auto',
 };
 
 /** Where the options are written in the Jest config, for messages. */
@@ -50,9 +54,16 @@ export function resolveReporterOptions(raw: unknown): ResolvedReporterOptions {
       default: DEFAULT_OPTIONS.tolerance,
     }),
     annotations: oneOf(options.annotations, `${WHERE}.annotations`, ['auto', true, false], { default: DEFAULT_OPTIONS.annotations }),
+    summaryWidth: checkAt(options.summaryWidth, `${WHERE}.summaryWidth`, '"auto" or an integer from 40 to 1000', isWidth, {
+      default: DEFAULT_OPTIONS.summaryWidth,
+    }),
   };
 }
 
 function isFileOrFalse(value: unknown): value is string | false {
   return value === false || (typeof value === 'string' && value !== '');
+}
+
+function isWidth(value: unknown): value is 'auto' | number {
+  return value === 'auto' || (Number.isInteger(value) && (value as number) >= 40 && (value as number) <= 1000);
 }

@@ -160,6 +160,19 @@ test('in a TypeScript suite (ts-jest), the site is at the line of the source, no
   expect(failure(run, 'retains rows from TypeScript')).toMatch(new RegExp(`allocated at keepRows \\(heap-ts\\.suite\\.ts:${line}:\\d+\\)`));
 });
 
+test('in a TypeScript suite (ts-jest), a handle is reported where the source created it, in the message and the record', async () => {
+  const source = readFileSync(path.join(SUITES, 'handles-ts.suite.ts'), 'utf8').split('\n');
+  const line = source.findIndex((l) => l.includes('// START-' + 'POLLING')) + 1;
+  const column = source[line - 1].indexOf('setInterval') + 1;
+  const { run, record } = await runRecorded('handles-ts.suite.ts');
+  const title = 'leaves an interval open from TypeScript';
+  expect(status(run, title)).toBe('failed');
+  expect(failure(run, title)).toMatch(new RegExp(`Timeout created at\\s+startPolling \\(.*handles-ts\\.suite\\.ts:${line}:${column}\\)`));
+  const [finding] = checksOf(record, title).flatMap((c) => c.findings);
+  expect(finding).toMatchObject({ kind: 'handles', site: { function: 'startPolling', line, column } });
+  expect(finding.stack?.[0]).toEqual(finding.site);
+});
+
 describe('native check', () => {
   let run: SuiteRun;
   let record: FileLeakRecord;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { schemaProblems } from '../schema-validation';
 import type { BaselineEntry, LeakReport } from '../report-types';
+import { verdictOf } from './printed';
 import { runJest, type JestRun } from './run-jest';
 
 // The issue's "Done when": a suite with a finding of each governed family, accepted once with
@@ -77,7 +78,7 @@ test('real Jest: a heap, a matcher and a handle finding accepted with LEAKPROOF_
   expect(all.length).toBeGreaterThanOrEqual(3);
   expect(all.map((f) => [f.test, f.baseline])).toEqual(all.map((f) => [f.test, 'accepted']));
   expect(report.baseline).toMatchObject({ applied: true, newFindings: [], grown: [], obsolete: [], written: false });
-  expect(ci.stderr).toContain(`baseline leakproof-baseline.json: 0 new, 0 grown, ${all.length} accepted, 0 obsolete`);
+  expect(verdictOf(ci.stderr)).toContain(`baseline leakproof-baseline.json: 0 new, 0 grown, ${all.length} accepted, 0 obsolete`);
   expect(readFileSync(file('leakproof-baseline.json'), 'utf8')).toBe(baselineText);
 
   // 3. An edit above every allocation moves their lines (below the docblock, which must stay
@@ -88,5 +89,5 @@ test('real Jest: a heap, a matcher and a handle finding accepted with LEAKPROOF_
   const moved = await runJest(OPTIONS, ['--ci'], {}, project);
   expectGreen(moved);
   expect(findings(readReport()).every((f) => f.baseline === 'accepted')).toBe(true);
-  expect(moved.stderr).toMatch(/baseline leakproof-baseline\.json: 0 new, 0 grown, \d+ accepted, 0 obsolete/);
+  expect(verdictOf(moved.stderr)).toMatch(/baseline leakproof-baseline\.json: 0 new, 0 grown, \d+ accepted, 0 obsolete/);
 }, 180_000);

@@ -14,11 +14,13 @@ const REPO = path.resolve(__dirname, '../../../..');
 const DOC = readFileSync(path.join(REPO, 'docs/ci.md'), 'utf8');
 
 function sample(name: string): string {
-  const match = new RegExp(`<!-- sample: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\\n\\s*\`\`\``).exec(DOC);
+  const match = new RegExp(`<!-- sample: ${name} -->\\n( *)\`\`\`\\w*\\n([\\s\\S]*?)\\n *\`\`\``).exec(DOC);
   if (!match) throw new Error(`docs/ci.md has no sample "${name}"`);
-  return match[1]
+  // A sample in a list item is indented as the fence is: only that indentation is not the sample's.
+  const [, indent, body] = match;
+  return body
     .split('\n')
-    .map((line) => line.replace(/^ {3}/, ''))
+    .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
     .join('\n');
 }
 
@@ -114,7 +116,8 @@ test('update sample: the flag and the variable the reporter reads', () => {
 
 test('printed samples: the summary and the annotation are what the reporter prints', async () => {
   acceptPinsOnly(root);
-  const run = await runReporter(root, scenario(root), { env: { GITHUB_ACTIONS: 'true' } });
+  // As on the page: an 80-column terminal.
+  const run = await runReporter(root, scenario(root), { env: { GITHUB_ACTIONS: 'true' }, terminal: { columns: 80 } });
   const printed = run.stderr
     .split('\n')
     .filter((l) => !l.startsWith('  report:'))

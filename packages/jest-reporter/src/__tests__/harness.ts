@@ -46,13 +46,22 @@ export async function runReporter(
     options,
     globalConfig = {},
     env = {},
-  }: { options?: ReporterOptions; globalConfig?: Record<string, unknown>; env?: Record<string, string | undefined> } = {},
+    terminal,
+  }: {
+    options?: ReporterOptions;
+    globalConfig?: Record<string, unknown>;
+    env?: Record<string, string | undefined>;
+    /** stderr as a terminal of this width; without it, stderr is not a terminal (whatever runs the tests). */
+    terminal?: { columns: number };
+  } = {},
 ): Promise<ReporterRun> {
   const saved = { ...process.env };
   delete process.env[RECORD_DIR_ENV];
   delete process.env.GITHUB_ACTIONS;
   delete process.env.LEAKPROOF_UPDATE_BASELINE;
   Object.assign(process.env, env);
+  const stderrTerminal = { isTTY: process.stderr.isTTY, columns: process.stderr.columns };
+  Object.assign(process.stderr, terminal ? { isTTY: true, columns: terminal.columns } : { isTTY: false, columns: undefined });
   let stderr = '';
   let stdout = '';
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
@@ -84,6 +93,7 @@ export async function runReporter(
   } finally {
     err.mockRestore();
     out.mockRestore();
+    Object.assign(process.stderr, stderrTerminal);
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }

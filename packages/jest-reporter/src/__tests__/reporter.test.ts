@@ -4,6 +4,7 @@ import { schemaProblems } from '../schema-validation';
 import { readBaseline } from '../baseline-file';
 import { check, fileRecord, finding, jestResult, jsSite, testRecord } from './records';
 import { makeProject, removeProject, runReporter, type FileRun } from './harness';
+import { verdictOf } from './printed';
 
 const A = 'src/a.test.js';
 const B = 'src/b.test.js';
@@ -83,12 +84,15 @@ test('findings: table, verdict, valid report; without a baseline nothing fails t
   expect(run.error).toBeUndefined();
   expect(schemaProblems('report', run.report)).toEqual([]);
   expect(run.stderr).toContain('leakproof findings:');
+  // Each test on a line, its findings under it: kind, what grew, size, state, retainer or site.
   expect(run.stderr).toMatch(
-    /a\.test\.js › client warns\s+JS objects\s+Array\s+\+1 per call \(32 B\)\s+retained by \.\.\. Array\[530\] -> Array\s+warned/,
+    /\n {2}a\.test\.js › client › warns\n {4}JS objects {2}Array +\+1 per call \(32 B\) +warned +retained by \.\.\. Array\[530\] -> Array\n/,
   );
-  expect(run.stderr).toMatch(/client pins\s+handles\s+Timeout\s+\+1 per call\s+pinned by toLeak/);
-  expect(run.stderr).toMatch(/client fails .*failed its test/);
-  expect(run.stderr).toContain('leakproof: 3 findings in 3 tests; 1 failed its test; baseline not applied: no leakproof-baseline.json');
+  expect(run.stderr).toMatch(/client › pins\n {4}handles +Timeout +\+1 per call +pinned by toLeak\n/);
+  expect(run.stderr).toMatch(/client › fails\n.*failed its test/);
+  expect(verdictOf(run.stderr)).toMatch(
+    /^leakproof: 3 findings in 3 tests \(1 test failed because of them\); baseline not applied: no leakproof-baseline.json/,
+  );
   const warns = run.report!.tests.find((t) => t.fullName === 'client warns')!;
   expect(warns.location).toEqual({ line: 4, column: 1 });
   expect(warns.checks[0].findings[0]).toMatchObject({
@@ -123,7 +127,7 @@ test('jest -u writes the baseline with the governed findings only (not the faile
 
   const again = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'none' } });
   expect(again.error).toBeUndefined();
-  expect(again.stderr).toContain('baseline leakproof-baseline.json: 0 new, 0 grown, 2 accepted, 0 obsolete');
+  expect(verdictOf(again.stderr)).toContain('baseline leakproof-baseline.json: 0 new, 0 grown, 2 accepted, 0 obsolete');
 });
 
 test('a new finding fails the run; --ci never writes, even with -u', async () => {
@@ -131,7 +135,7 @@ test('a new finding fails the run; --ci never writes, even with -u', async () =>
   const before = readFileSync(path.join(root, 'leakproof-baseline.json'), 'utf8');
   const run = await runReporter(root, runOf(root), { globalConfig: { ci: true, updateSnapshot: 'all' } });
   expect(run.error?.message).toMatch(
-    /^leakproof: FAIL: 3 findings in 3 tests; 1 failed its test; baseline leakproof-baseline.json: 2 new, 0 grown/,
+    /^leakproof: FAIL: 3 findings in 3 tests \(1 test failed because of them\); baseline leakproof-baseline.json: 2 new, 0 grown/,
   );
   expect(run.report!.baseline!.reason).toMatch(
     /^not written: --ci never writes the baseline \(Jest turns --ci on by itself .*run with --ci=false\)$/,
@@ -337,8 +341,8 @@ test('a failed check in a test that passed was expected by the test: reported, n
     { env: { GITHUB_ACTIONS: 'true' } },
   );
   expect(run.error).toBeUndefined();
-  expect(run.stderr).toMatch(/asserts the leak .*failed check, expected by the test\n/);
-  expect(run.stderr).toContain('leakproof: 1 finding in 1 test; baseline not applied');
+  expect(run.stderr).toMatch(/asserts the leak\n.*failed check, expected by the test {2}retained by/);
+  expect(verdictOf(run.stderr)).toMatch(/^leakproof: 1 finding in 1 test; baseline not applied/);
   expect(run.stdout).toMatch(
     /^::warning file=src\/a\.test\.js,line=3,col=1,title=leakproof::asserts the leak: .*\[failed check, expected by the test\]/,
   );
@@ -411,7 +415,7 @@ test('a per-test heap finding matches its own baseline entry, also after an edit
     const ci = await runReporter(root, heapRun(root, line), { globalConfig: { ci: true } });
     expect(ci.error).toBeUndefined();
     expect(ci.report!.tests[0].checks[0].findings[0].baseline).toBe('accepted');
-    expect(ci.stderr).toContain('baseline leakproof-baseline.json: 0 new, 0 grown, 1 accepted, 0 obsolete');
+    expect(verdictOf(ci.stderr)).toContain('baseline leakproof-baseline.json: 0 new, 0 grown, 1 accepted, 0 obsolete');
   }
   // Another file is another finding.
   const moved = await runReporter(root, heapRun(root, 13, 'src/other.js'), { globalConfig: { ci: true } });
@@ -457,8 +461,10 @@ test('the summary shortens paths from the sites: the basename, with line and col
       ]),
     },
   ]);
-  expect(run.stderr).toMatch(/a\.test\.js › heap\s+JS objects\s+objects from load \(client\.ts:3:21\)\s+\+1 per test \(32 B\)\s+warned\n/);
-  expect(run.stderr).toMatch(/a\.test\.js › handle\s+handles\s+Timeout\s+\+1 per test\s+created at poll \(client\.ts:8:5\)\s+warned\n/);
+  expect(run.stderr).toMatch(
+    /a\.test\.js › heap\n +JS objects +objects +\+1 per test \(32 B\) +warned +allocated at load \(client\.ts:3:21\)\n/,
+  );
+  expect(run.stderr).toMatch(/a\.test\.js › handle\n +handles +Timeout +\+1 per test +warned +created at poll \(client\.ts:8:5\)\n/);
   expect(run.stderr).not.toContain('packages/app');
   // The reports keep the whole site.
   expect(run.report!.tests[0].checks[0].findings[0].site).toEqual(jsSite(deep, 'load', 3, 21));
@@ -500,7 +506,7 @@ describe('a baseline written by leakproof 0.1 (schemaVersion 1)', () => {
     const update = await runReporter(root, runOf(root), { env: { LEAKPROOF_UPDATE_BASELINE: '1' } });
     expect(update.error).toBeUndefined();
     expect(update.report!.baseline).toMatchObject({ written: true, replacedSchemaVersion: 1, newFindings: [] });
-    expect(update.stderr).toContain(
+    expect(verdictOf(update.stderr)).toContain(
       'baseline written to leakproof-baseline.json, replacing a schemaVersion 1 baseline (leakproof 0.1) that cannot be converted: entries of tests this run did not judge are not carried over.',
     );
     const baseline = readBaseline(path.join(root, 'leakproof-baseline.json'))!;
@@ -508,6 +514,6 @@ describe('a baseline written by leakproof 0.1 (schemaVersion 1)', () => {
     expect(baseline.findings.map((f) => `${f.fullName}/${f.name}`)).toEqual(['client pins/Timeout', 'client warns/Array']);
     const again = await runReporter(root, runOf(root), { globalConfig: { ci: true } });
     expect(again.error).toBeUndefined();
-    expect(again.stderr).toContain('0 new, 0 grown, 2 accepted, 0 obsolete');
+    expect(verdictOf(again.stderr)).toContain('0 new, 0 grown, 2 accepted, 0 obsolete');
   });
 });
