@@ -58,7 +58,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
     const raw = (config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.[OPTIONS_KEY];
     this.options = resolveEnvironmentOptions(raw);
     const { handles, heap, native } = this.options;
-    if (handles.mode !== 'off') this.handles = new HandlesCheck(handles);
+    if (handles.mode !== 'off') this.handles = new HandlesCheck(handles, this.client);
     if (native.mode !== 'off') {
       // Started before the test file loads anything: addons it loads are hooked at dlopen.
       const access = nativeProbe();
