@@ -5,7 +5,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '**/build/', 'coverage/', '.cache/', 'leakproof-demo/', 'fixtures/docs-samples/.projects/'],
+    ignores: ['**/node_modules/', '**/dist/', '**/build/', 'coverage/', '.cache/', 'leakproof-demo/', 'fixtures/docs-samples/.projects/', '**/.tmp/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
