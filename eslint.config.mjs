@@ -5,7 +5,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '**/build/', 'coverage/', '.cache/', 'leakproof-demo/', 'fixtures/docs-samples/.projects/', '**/.tmp/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '**/build/',
+      'coverage/',
+      '.cache/',
+      'leakproof-demo/',
+      'fixtures/docs-samples/.projects/',
+      '**/.tmp/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
