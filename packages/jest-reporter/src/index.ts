@@ -7,6 +7,7 @@ import { githubAnnotations } from './annotations';
 import { applyBaselinePolicy } from './baseline-policy';
 import { relativeTestPath } from './identity';
 import { resolveReporterOptions, type ReporterOptions, type ResolvedReporterOptions } from './options';
+import { nativeTrackingNote } from './native-tracking-note';
 import { RecordDirectory } from './record-reader';
 import { assembleReport, buildFileReport, type FileReport } from './report-builder';
 import { shardFileName, writeReports } from './report-outputs';
@@ -115,7 +116,8 @@ export default class LeakproofReporter implements Reporter {
       report,
       outputs.map((o) => relativeTestPath(rootDir, o)),
     );
-    process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
+    const note = nativeTrackingNote(report.files);
+    process.stderr.write(`${note ? `${note}\n` : ''}${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
   }
 }
 
