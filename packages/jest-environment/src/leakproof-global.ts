@@ -1,4 +1,4 @@
-import { checkpoint } from '@leakproof/jest-matchers';
+import { checkpoint, type LeakproofGlobal } from '@leakproof/jest-matchers';
 import { CHECK_NAMES, type CheckName } from './checks';
 import { SKIP_OUTSIDE_TEST_MESSAGE } from './messages';
 
@@ -22,7 +22,8 @@ export class SkippedChecks {
  * automatic checks off (all, or one of `handles` / `heap` / `native`).
  */
 export function installLeakproofGlobal(global: object, currentTest: () => string | null, skipped: SkippedChecks): void {
-  (global as Record<string, unknown>).leakproof = {
+  // Typed as the matchers' types declare the global, so that the two cannot drift apart.
+  const api: LeakproofGlobal = {
     checkpoint,
     skipChecks: (which?: CheckName) => {
       const test = currentTest();
@@ -30,4 +31,5 @@ export function installLeakproofGlobal(global: object, currentTest: () => string
       skipped.skip(test, which);
     },
   };
+  (global as Record<string, unknown>).leakproof = api;
 }
