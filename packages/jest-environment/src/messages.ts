@@ -97,13 +97,13 @@ export function nativeTrackingOffMessage(reason: string, addons: string[]): stri
   );
 }
 
-/** Tracking cannot run here and the file loaded no addon of the project: what is not covered, said once per worker. */
+/** Tracking cannot run here and the file loaded no addon of the project: what is not covered, said once per worker process. */
 export function nativeNotCoveredMessage(reason: string): string {
   return (
     `leakproof: native allocation tracking is off: ${reason}.\n` +
-    'Native memory (malloc in native addons) is not checked; JS heap and handles are. No test file so far loaded a native ' +
-    "addon of its own (the test runner's, such as Jest's resolver, are not the project's); one that does fails. " +
-    'To accept JS-only checks and silence this, set testEnvironmentOptions.leakproof.native.mode to "off".'
+    'Native memory (malloc in native addons) is not checked; JS heap and handles are. A test file that loads no native addon ' +
+    "of its own (the test runner's, such as Jest's resolver, do not count) runs on those checks alone; one that loads an addon fails. " +
+    'Said once per worker process; to accept JS-only checks and silence it, set testEnvironmentOptions.leakproof.native.mode to "off".'
   );
 }
 
