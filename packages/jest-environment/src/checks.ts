@@ -1,8 +1,9 @@
 import type { LeakFinding } from '@leakproof/core';
+import type { LeakproofCheckName } from '@leakproof/jest-matchers';
 import type { CheckMode } from './options';
 
-/** The environment's per-test checks, as `leakproof.skipChecks(name)` and the record name them. */
-export type CheckName = 'handles' | 'heap' | 'native';
+/** The environment's per-test checks, as `leakproof.skipChecks(name)` (typed in @leakproof/jest-matchers) and the record name them. */
+export type CheckName = LeakproofCheckName;
 export const CHECK_NAMES: readonly CheckName[] = ['handles', 'heap', 'native'];
 
 /** What a check found against one test or the file, and what its mode and limits make of it. */

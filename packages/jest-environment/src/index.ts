@@ -4,7 +4,14 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import type { Circus } from '@jest/types';
 import { InspectorClient, registerOwnCode } from '@leakproof/core';
 import { BRIDGE_KEY, createMatchers, type LeakproofBridge } from '@leakproof/jest-matchers';
-import { loadedAddons, nativeProbe } from '@leakproof/native-tracker';
+import {
+  addonSnapshot,
+  nativeProbe,
+  nativeTrackingStatus,
+  projectAddons,
+  watchAddonRequires,
+  type AddonSnapshot,
+} from '@leakproof/native-tracker';
 import type { Judgement, TestCheck } from './checks';
 import { HandlesCheck } from './handles-check';
 import { HeapCheck } from './heap-check';
@@ -14,6 +21,7 @@ import {
   checkError,
   internalErrorMessage,
   judgementMessage,
+  nativeNotCoveredMessage,
   nativeTrackingOffMessage,
   NOT_AWAITED_MESSAGE,
   recordNotWrittenMessage,
@@ -26,6 +34,9 @@ import { PausableChecks } from './pause';
 registerOwnCode(path.resolve(__dirname, '..'));
 
 export { resolveEnvironmentOptions, type EnvironmentOptions } from './options';
+
+/** Whether this worker process said already that native memory is not checked: once per process, not per file. */
+let saidNotCovered = false;
 
 /**
  * jest-environment-node plus leakproof: every test is checked for handles it left open, heap it
@@ -46,6 +57,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly pausable: PausableChecks;
   /** Why native tracking cannot run here, when the native check is on. */
   private readonly nativeOff: string | undefined;
+  /** When tracking cannot run: the addons loaded before the test file (the runner's), to tell the project's from them. */
+  private readonly addonsBefore: AddonSnapshot | undefined;
   private readonly bridge: LeakproofBridge;
   private readonly recorder: LeakRecorder;
   private readonly skipped = new SkippedChecks();
@@ -65,6 +78,11 @@ export default class LeakproofEnvironment extends TestEnvironment {
       if ('probe' in access) this.native = new NativeCheck(access.probe, native);
       else this.nativeOff = access.unavailable;
     }
+    if (this.nativeOff !== undefined || !nativeTrackingStatus().available) {
+      // What is loaded now (Jest's resolver, a transformer's swc) is the runner's; what the file adds is the project's.
+      watchAddonRequires();
+      this.addonsBefore = addonSnapshot();
+    }
     if (heap.mode !== 'off') this.heap = new HeapCheck(this.client, heap);
     this.checks = [this.handles, this.native, this.heap].filter((c): c is NonNullable<typeof c> => c !== undefined);
     this.pausable = new PausableChecks(this.checks);
@@ -75,6 +93,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       defaults: this.options.matchers,
       // Below Jest's own timeout, so that the matcher's explanatory error wins the race.
       defaultTimeout: Math.max(100, Math.floor(testTimeout * 0.8)),
+      addonsBeforeTests: this.addonsBefore,
       pauseTestChecks: () => this.pausable.pause(),
       resumeTestChecks: () => this.pausable.resume(),
       pending: new Set(),
@@ -202,13 +221,22 @@ export default class LeakproofEnvironment extends TestEnvironment {
     for (const judgement of judgements.sort((a, b) => order(a.owner) - order(b.owner))) this.deliver(check, judgement, state);
   }
 
-  /** The native check is on but cannot run: say so when the file loaded addons whose leaks would go unseen. */
+  /**
+   * The native check is on but cannot run: a file that loaded native addons of the project fails
+   * (`warn`: a warning), since their leaks would go unseen; otherwise one warning per worker
+   * process says what is not covered, or with the leakproof reporter one line for the run.
+   */
   private nativeTrackingOff(state: Circus.State, reason: string): void {
-    const addons = loadedAddons();
-    if (addons.length === 0) return; // nothing native to track
-    const message = nativeTrackingOffMessage(reason, addons);
-    if (this.options.native.mode === 'fail') state.unhandledErrors.push(checkError(message));
-    else this.warn(message);
+    const addons = projectAddons(this.addonsBefore ?? { loaded: [] });
+    if (addons.length > 0) {
+      const message = nativeTrackingOffMessage(reason, addons);
+      if (this.options.native.mode === 'fail') state.unhandledErrors.push(checkError(message));
+      else this.warn(message);
+      return;
+    }
+    if (saidNotCovered || this.recorder.enabled) return; // the reporter says it for the run (its record has nativeTracking)
+    saidNotCovered = true;
+    this.warn(nativeNotCoveredMessage(reason));
   }
 
   /** A judgement to Jest: a test (or file) error when it failed, else a warning; and to the reporter's record. */

@@ -1,4 +1,5 @@
 import { formatBytes, nativeStackText, siteText, type JsSite, type LeakFinding } from '@leakproof/core';
+import { addonName } from '@leakproof/native-tracker';
 import { totalBytes, totalCount, type CheckName, type Judgement } from './checks';
 
 /**
@@ -87,11 +88,22 @@ export function retainedNativeMessage(judgement: Judgement): string {
   ].join('\n');
 }
 
-/** The native check is on, tracking cannot run here, and the file loaded addons whose leaks would go unseen. */
+/** The native check is on, tracking cannot run here, and the file loaded native addons of the project (probe.ts projectAddons). */
 export function nativeTrackingOffMessage(reason: string, addons: string[]): string {
   return (
-    `leakproof: native allocation tracking is off: ${reason}. This file loaded native addons (${addons.join(', ')}) ` +
-    'whose leaks cannot be checked. Fix the cause, or set testEnvironmentOptions.leakproof.native.mode to "off".'
+    `leakproof: native allocation tracking is off: ${reason}.\n` +
+    `This file loaded native addons (${addons.map(addonName).join(', ')}) whose leaks cannot be checked. ` +
+    'Fix the cause above, or set testEnvironmentOptions.leakproof.native.mode to "off" to check JS heap and handles only.'
+  );
+}
+
+/** Tracking cannot run here and the file loaded no addon of the project: what is not covered, said once per worker process. */
+export function nativeNotCoveredMessage(reason: string): string {
+  return (
+    `leakproof: native allocation tracking is off: ${reason}.\n` +
+    'Native memory (malloc in native addons) is not checked; JS heap and handles are. A test file that loads no native addon ' +
+    "of its own (the test runner's, such as Jest's resolver, do not count) runs on those checks alone; one that loads an addon fails. " +
+    'Said once per worker process; to accept JS-only checks and silence it, set testEnvironmentOptions.leakproof.native.mode to "off".'
   );
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_TIMEOUT_MS, InspectorClient, type LeakOptions } from '@leakproof/core';
+import { addonSnapshot, type AddonSnapshot } from '@leakproof/native-tracker';
 import type { LeakCheckRecord } from '@leakproof/record';
 
 /**
@@ -19,11 +20,18 @@ export interface LeakproofBridge {
   pending: Set<Promise<unknown>>;
   /** Keeps a matcher's verdict for the reporter (the environment's; absent standalone). */
   record?(check: LeakCheckRecord): void;
+  /**
+   * The native addons loaded before the test file ran (the runner's and its tooling's), when
+   * native tracking cannot run: the matchers fail only for addons loaded since (`projectAddons`).
+   */
+  addonsBeforeTests?: AddonSnapshot;
 }
 
 export const BRIDGE_KEY = Symbol.for('leakproof.bridge');
 
 let standalone: LeakproofBridge | undefined;
+/** Standalone (a setup file), this module is loaded before the test file: what is loaded now is the runner's. */
+const loadedAtSetup = addonSnapshot();
 
 export function getBridge(global: object = globalThis): LeakproofBridge {
   const provided = (global as Record<symbol, LeakproofBridge | undefined>)[BRIDGE_KEY];
@@ -35,6 +43,7 @@ export function getBridge(global: object = globalThis): LeakproofBridge {
     async pauseTestChecks() {},
     resumeTestChecks() {},
     pending: new Set(),
+    addonsBeforeTests: loadedAtSetup,
   };
   return standalone;
 }

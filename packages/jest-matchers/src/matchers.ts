@@ -15,7 +15,7 @@ import {
   type NativeProbe,
   type ResolvedLeakOptions,
 } from '@leakproof/core';
-import { loadedAddons, nativeProbe } from '@leakproof/native-tracker';
+import { addonName, nativeProbe, projectAddons, type AddonSnapshot } from '@leakproof/native-tracker';
 import { checkAt, isPattern, objectAt, oneOf, positiveAt } from '@leakproof/core';
 import { getBridge, type LeakproofBridge } from './bridge';
 import { fakeTimersEnabled } from './fake-timers';
@@ -72,7 +72,7 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
       if (error instanceof LeakOptionsError) throw new Error(`${hint}\n\n${error.message}`);
       throw error;
     }
-    const native = nativeProbeFor(resolved.native, hint);
+    const native = nativeProbeFor(resolved.native, hint, bridge.addonsBeforeTests);
     await bridge.pauseTestChecks();
     try {
       const verdict = await measureLeaks(received as () => unknown, resolved, {
@@ -157,24 +157,29 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
 
 /**
  * The native tracker for one measurement, or why there is none. Never a silent pass: when it
- * cannot run and the measurement may depend on it, the matcher fails with the reason.
+ * cannot run and the measurement may depend on it (the test file loaded a native addon of its
+ * own, by the rule of `projectAddons`), the matcher fails with the reason; `required` always does.
  */
-function nativeProbeFor(mode: ResolvedLeakOptions['native'], hint: string): { probe?: NativeProbe; note?: string } {
+function nativeProbeFor(
+  mode: ResolvedLeakOptions['native'],
+  hint: string,
+  before: AddonSnapshot | undefined,
+): { probe?: NativeProbe; note?: string } {
   if (mode === 'off') return {};
   const access = nativeProbe();
   if ('probe' in access) return access;
-  const addons = loadedAddons();
+  const addons = mode === 'required' ? [] : projectAddons(before ?? { loaded: [] });
   if (mode === 'required' || addons.length > 0) {
     const why =
       mode === 'required'
         ? 'the option native: "required" asks for it'
-        : `native addons are loaded (${addons.join(', ')}) and their leaks would go unseen`;
+        : `the code under test loaded native addons (${addons.map(addonName).join(', ')}) and their leaks would go unseen`;
     throw new Error(
       `${hint}\n\nleakproof: native allocation tracking is off: ${access.unavailable}; ${why}.\n` +
         'Fix the cause above, or pass { native: "off" } to measure JS objects and handles only.',
     );
   }
-  return { note: `native allocations not tracked (${access.unavailable}); no native addon is loaded` };
+  return { note: `native allocations not tracked (${access.unavailable}); the code under test loaded no native addon of its own` };
 }
 
 function validateExpectation(expectation: ToLeakOptions | undefined): void {

@@ -7,6 +7,7 @@ import { githubAnnotations } from './annotations';
 import { applyBaselinePolicy } from './baseline-policy';
 import { relativeTestPath } from './identity';
 import { resolveReporterOptions, type ReporterOptions, type ResolvedReporterOptions } from './options';
+import { nativeTrackingNote } from './native-tracking-note';
 import { RecordDirectory } from './record-reader';
 import { assembleReport, buildFileReport, type FileReport } from './report-builder';
 import { shardFileName, writeReports } from './report-outputs';
@@ -138,7 +139,19 @@ export default class LeakproofReporter implements Reporter {
       width,
     );
     if (silent && problems.length === 0) return;
-    process.stderr.write(`${summary}\n${problems.map((p) => `leakproof: unreadable record ${p}\n`).join('')}`);
+    const note = nativeTrackingNote(report.files);
+    process.stderr.write(`${
+      note
+        ? `${note}
+`
+        : ''
+    }${summary}
+${problems
+  .map(
+    (p) => `leakproof: unreadable record ${p}
+`,
+  )
+  .join('')}`);
   }
 }
 

@@ -1,6 +1,20 @@
 import type { NativeTrackingStatus } from './types';
 
+/** Set to `off`, the tracker addon is not loaded: leakproof runs as where it cannot be built. */
+export const NATIVE_TRACKER_ENV = 'LEAKPROOF_NATIVE_TRACKER';
+
+/**
+ * How a person gets the addon built in their own project: it is built by the package's install
+ * script, which package managers now block by default (npm 11, pnpm 10) or skip (--ignore-scripts).
+ */
+export const REBUILD_HINT =
+  'run `npm rebuild @leakproof/native-tracker` in your project (node-gyp needs python3, make and a C++ compiler); ' +
+  'npm 11 blocks install scripts until allowed: `npm install-scripts approve @leakproof/native-tracker`, or "allowScripts" in package.json; ' +
+  'pnpm: add it to "onlyBuiltDependencies" (or `pnpm approve-builds`), then `pnpm rebuild @leakproof/native-tracker`';
+
 export interface PlatformFacts {
+  /** The value of LEAKPROOF_NATIVE_TRACKER, when set. */
+  optOut?: string;
   platform: string;
   arch: string;
   /** glibc's version at run time, undefined on another libc (musl). */
@@ -16,6 +30,9 @@ export interface PlatformFacts {
  * needs x86_64 relocations and glibc's loader; anywhere else tracking is off, and says so.
  */
 export function availability(facts: PlatformFacts): NativeTrackingStatus {
+  if (facts.optOut === 'off') {
+    return { available: false, reason: `${NATIVE_TRACKER_ENV}=off is set` };
+  }
   if (facts.platform !== 'linux') {
     return { available: false, reason: `native allocation tracking needs Linux (GOT patching of ELF objects); this is ${facts.platform}` };
   }
@@ -29,8 +46,8 @@ export function availability(facts: PlatformFacts): NativeTrackingStatus {
     return {
       available: false,
       reason:
-        `the native tracker addon could not be loaded (${facts.loadError.message.split('\n')[0]}); ` +
-        'build it with `npm run build` (node-gyp, g++ and make are needed)',
+        `the native tracker addon could not be loaded (${facts.loadError.message.split('\n')[0]}): ` +
+        `it is built when @leakproof/native-tracker is installed, and its install script did not run or failed; ${REBUILD_HINT}`,
     };
   }
   if (facts.addon && !facts.addon.supported) {

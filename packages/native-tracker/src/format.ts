@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { NativeFrame, NativeSurvivorSite } from './types';
 
 /** `lookup (corpus.node+0x6d53)`, `??? (libldap.so.2+0x1f00)` or `0x7f3a...` for code outside any object. */
@@ -37,4 +38,16 @@ export function siteName(site: NativeSurvivorSite): string {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/**
+ * An addon as a person finds it: from its package on (`sqlite3/build/Release/node_sqlite3.node`),
+ * else relative to the working directory when inside it, else the whole path.
+ */
+export function addonName(addonPath: string): string {
+  const parts = addonPath.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at !== -1 && at < parts.length - 1) return parts.slice(at + 1).join('/');
+  const relative = path.relative(process.cwd(), addonPath);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : addonPath;
 }

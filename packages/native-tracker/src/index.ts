@@ -1,5 +1,5 @@
-export { availability, type PlatformFacts } from './availability';
-export { formatLossRecord, formatNativeFrame, siteName, type LossRecordOptions } from './format';
+export { availability, NATIVE_TRACKER_ENV, REBUILD_HINT, type PlatformFacts } from './availability';
+export { addonName, formatLossRecord, formatNativeFrame, siteName, type LossRecordOptions } from './format';
 export {
   DEFAULT_SKIP_OBJECTS,
   hookedSlotsOf,
@@ -15,4 +15,16 @@ export {
   type StartReport,
 } from './tracker';
 export type { NativeCounters, NativeFrame, NativeObject, NativeSurvivorSite, NativeTrackerOptions, NativeTrackingStatus } from './types';
-export { nativeProbe, loadedAddons, PROBE_STACK_DEPTH, type NativeProbeAccess } from './probe';
+export {
+  addonSnapshot,
+  isToolingAddon,
+  loadedAddonPaths,
+  loadedAddons,
+  nativeProbe,
+  PROBE_STACK_DEPTH,
+  projectAddons,
+  TOOLING_PACKAGES,
+  watchAddonRequires,
+  type AddonSnapshot,
+  type NativeProbeAccess,
+} from './probe';

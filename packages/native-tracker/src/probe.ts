@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
 import type { NativeLiveSite, NativeProbe } from '@leakproof/core';
 import {
@@ -63,10 +64,37 @@ function framesAboveNode<F extends { path: string | null }>(frames: F[]): F[] {
 const OWN_ADDON = /leakproof_native_tracker\.node$/;
 
 /**
- * Native addons (`*.node`) loaded in this process, other than leakproof's own: when tracking is
- * off and one is loaded, a native leak would go unseen, and the check says so instead of passing.
+ * Packages whose addons belong to test runners and build tools, not to the project under test: a
+ * resolver (Jest 30's unrs-resolver, oxc-resolver), transformers and bundlers (swc, esbuild,
+ * lightningcss, rollup), file watchers (@parcel/watcher, fsevents) and monorepo tools (nx). Matched
+ * on the package directory right after the last `node_modules/` of an addon's path.
  */
-export function loadedAddons(): string[] {
+export const TOOLING_PACKAGES: readonly RegExp[] = [
+  /^unrs-resolver$/,
+  /^@unrs\//,
+  /^oxc-resolver$/,
+  /^@oxc-resolver\//,
+  /^@swc\//,
+  /^esbuild$/,
+  /^@esbuild\//,
+  /^lightningcss(-|$)/,
+  /^@rollup\//,
+  /^@parcel\/watcher(-|$)/,
+  /^fsevents$/,
+  /^nx$/,
+  /^@nx\//,
+];
+
+/** What was loaded before the test file ran: the runner's and its tooling's addons. */
+export interface AddonSnapshot {
+  /** Real paths of the native addons mapped into the process then. */
+  loaded: string[];
+  /** How many `.node` requires `watchAddonRequires()` had seen then; undefined when it is not watching. */
+  requires?: number;
+}
+
+/** Real paths of the native addons (`*.node`) mapped into this process now, other than leakproof's own. */
+export function loadedAddonPaths(): string[] {
   let objects: string[];
   try {
     objects = fs
@@ -74,8 +102,74 @@ export function loadedAddons(): string[] {
       .split('\n')
       .map((line) => line.split(/\s+/)[5] ?? '');
   } catch {
+    // macOS, Windows: Node's diagnostic report lists the shared objects (a few milliseconds).
     const report = process.report?.getReport() as { sharedObjects?: string[] } | undefined;
     objects = report?.sharedObjects ?? [];
   }
-  return [...new Set(objects.filter((o) => o.endsWith('.node') && !OWN_ADDON.test(o)))].map((o) => path.basename(o));
+  return [...new Set(objects.filter((o) => o.endsWith('.node') && !OWN_ADDON.test(o)))];
+}
+
+/** Native addons loaded in this process, other than leakproof's own, by file name. */
+export function loadedAddons(): string[] {
+  return loadedAddonPaths().map((o) => path.basename(o));
+}
+
+/** `.node` files required in this process since `watchAddonRequires()`, in order, by real path. */
+const addonRequires: string[] = [];
+let watchingRequires = false;
+
+/**
+ * Keeps a log of every `require` of a `.node` file from now on. An addon is dlopen'ed once per
+ * process: when a second test file in the same worker requires it, nothing new is mapped, and
+ * only the require says that this file uses it too. For the host of the tests (the environment),
+ * once per process, in Node's own module system (not from inside a test's module registry).
+ */
+export function watchAddonRequires(): void {
+  if (watchingRequires) return;
+  watchingRequires = true;
+  type Load = (request: unknown, parent: unknown, isMain: boolean) => unknown;
+  const loader = Module as unknown as { _load: Load };
+  const load = loader._load;
+  loader._load = function (this: unknown, request, parent, isMain) {
+    const exports = load.call(this, request, parent, isMain);
+    if (typeof request === 'string' && request.endsWith('.node')) {
+      try {
+        addonRequires.push(fs.realpathSync(path.isAbsolute(request) ? request : Module.createRequire(parentFile(parent)).resolve(request)));
+      } catch {
+        // Loaded, yet not resolvable again here: mapped anyway, so /proc/self/maps has it.
+      }
+    }
+    return exports;
+  };
+}
+
+function parentFile(parent: unknown): string {
+  return (parent as { filename?: string } | undefined)?.filename ?? path.join(process.cwd(), 'index.js');
+}
+
+/** Taken by a host before the test file runs; `projectAddons` later tells the test's addons from these. */
+export function addonSnapshot(): AddonSnapshot {
+  return { loaded: loadedAddonPaths(), requires: watchingRequires ? addonRequires.length : undefined };
+}
+
+/**
+ * The rule for what native code is the project's, when native tracking cannot run: addons the
+ * test file loaded or required since `before` was taken, other than those of runners and tools
+ * (TOOLING_PACKAGES). What was loaded before the file ran is the runner's (Jest 30's resolver, a
+ * transformer's swc) and has no leaks the tests could make. Real paths, in load order.
+ */
+export function projectAddons(before: AddonSnapshot): string[] {
+  const earlier = new Set(before.loaded);
+  const required = before.requires === undefined ? [] : addonRequires.slice(before.requires);
+  const candidates = [...loadedAddonPaths().filter((p) => !earlier.has(p)), ...required];
+  return [...new Set(candidates)].filter((p) => !OWN_ADDON.test(p) && !isToolingAddon(p));
+}
+
+/** Whether an addon's path is inside a package of TOOLING_PACKAGES. */
+export function isToolingAddon(addonPath: string): boolean {
+  const parts = addonPath.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1) return false;
+  const name = parts[at + 1]?.startsWith('@') ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+  return name !== undefined && TOOLING_PACKAGES.some((pattern) => pattern.test(name));
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { boolAt, intAt, knownKeys, objectAt, stringsAt } from '@leakproof/core/validate';
-import { availability, runtimeGlibcVersion } from './availability';
+import { availability, NATIVE_TRACKER_ENV, runtimeGlibcVersion } from './availability';
 import { loadBinding, type NativeBinding } from './binding';
 import type { NativeCounters, NativeObject, NativeSurvivorSite, NativeTrackerOptions, NativeTrackingStatus } from './types';
 
@@ -36,8 +36,10 @@ let cachedStatus: NativeTrackingStatus | undefined;
 /** Whether native tracking works in this process; when not, `reason` says why. Never throws. */
 export function nativeTrackingStatus(): NativeTrackingStatus {
   if (!cachedStatus) {
-    if (process.platform !== 'linux' || process.arch !== 'x64') {
-      cachedStatus = availability({ platform: process.platform, arch: process.arch, glibcVersion: undefined });
+    const optOut = process.env[NATIVE_TRACKER_ENV];
+    if (optOut === 'off' || process.platform !== 'linux' || process.arch !== 'x64') {
+      // Not loaded at all when turned off: as on a machine where it could not be built.
+      cachedStatus = availability({ optOut, platform: process.platform, arch: process.arch, glibcVersion: undefined });
     } else {
       const loaded = loadBinding();
       const addon = 'binding' in loaded ? loaded.binding : undefined;

@@ -1,4 +1,4 @@
-import { checkpoint } from '@leakproof/jest-matchers';
+import { BRIDGE_KEY, checkpoint, type LeakproofBridge } from '@leakproof/jest-matchers';
 
 class SearchResult {
   constructor(readonly id: number) {}
@@ -29,11 +29,21 @@ test('survivors() lists what was allocated since the checkpoint and is still ali
   expect(scratchTotal).toBe((499 * 500) / 2);
 });
 
-test('the environment exposes the same API as the leakproof global', async () => {
-  const cp = await (globalThis as unknown as { leakproof: { checkpoint: typeof checkpoint } }).leakproof.checkpoint();
-  kept.push(new SearchResult(100), new SearchResult(101));
-  const survivors = await cp.survivors();
-  expect(survivors.find((g) => g.name === 'SearchResult')?.count).toBe(2);
+test('the environment exposes the same API as the leakproof global, pausing its checks as the matchers do', async () => {
+  const bridge = (globalThis as unknown as Record<symbol, LeakproofBridge>)[BRIDGE_KEY];
+  const pause = jest.spyOn(bridge, 'pauseTestChecks');
+  const resume = jest.spyOn(bridge, 'resumeTestChecks');
+  try {
+    const cp = await leakproof.checkpoint(); // typed by the one tsconfig line (tsconfig.test.json)
+    expect(pause).toHaveBeenCalledTimes(1);
+    kept.push(new SearchResult(100), new SearchResult(101));
+    const survivors = await cp.survivors();
+    expect(resume).toHaveBeenCalledTimes(1);
+    expect(survivors.find((g) => g.name === 'SearchResult')?.count).toBe(2);
+  } finally {
+    pause.mockRestore();
+    resume.mockRestore();
+  }
 });
 
 test('survivors() can be read once per checkpoint', async () => {

@@ -43,7 +43,7 @@ export function testRecord(titlePath: string[], checks: LeakCheckRecord[], line 
 }
 
 export function fileRecord(testPath: string, tests: TestLeakRecord[], fileChecks: LeakCheckRecord[] = []): FileLeakRecord {
-  return { version: RECORD_VERSION, testPath, tests, fileChecks, nativeTracking: { available: false, reason: 'not wired' } };
+  return { version: RECORD_VERSION, testPath, tests, fileChecks, nativeTracking: { available: true } };
 }
 
 /** A Jest TestResult for a file, tests as [titlePath, status]. */

@@ -6,8 +6,13 @@ import * as path from 'node:path';
 function runChild(
   script: string,
   args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'child', script), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'child', script), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal };
 }
 
@@ -36,4 +41,35 @@ test('threads allocating and freeing while tracking starts and stops: no crash, 
   const child = runChild('stress.js', ['200']);
   expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
   expect(child.stdout).toBe('ok');
+});
+
+describe('projectAddons: the native addons of the code under test, when tracking cannot run', () => {
+  test("what was loaded before the file is the runner's; what it loads, or requires again in the same process, is the project's", () => {
+    const child = runChild('project-addons.js', ['watch']);
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
+      // The tracker's own addon is never listed; Jest's resolver was loaded before the file.
+      firstFile: ['resolver.linux-x64-gnu.node'],
+      nothingYet: [],
+      afterLoad: ['corpus.node'],
+      afterRequireAgain: ['corpus.node'],
+      // No snapshot: the resolver is still not the project's (a tooling package), the corpus is.
+      withoutSnapshot: ['corpus.node'],
+    });
+  });
+
+  test('without watchAddonRequires, an addon a second file requires again goes unseen (why the environment watches)', () => {
+    const child = runChild('project-addons.js');
+    expect(JSON.parse(child.stdout)).toMatchObject({ afterLoad: ['corpus.node'], afterRequireAgain: [] });
+  });
+});
+
+test('LEAKPROOF_NATIVE_TRACKER=off: tracking is unavailable with that reason, and the addon is never loaded', () => {
+  const child = runChild('opt-out.js', [], { LEAKPROOF_NATIVE_TRACKER: 'off' });
+  expect(child.stderr).toBe('');
+  expect(JSON.parse(child.stdout)).toEqual({
+    status: { available: false, reason: 'LEAKPROOF_NATIVE_TRACKER=off is set' },
+    probe: { unavailable: 'LEAKPROOF_NATIVE_TRACKER=off is set' },
+    mapped: false,
+  });
 });
