@@ -30,7 +30,9 @@ export function availability(facts: PlatformFacts): NativeTrackingStatus {
       available: false,
       reason:
         `the native tracker addon could not be loaded (${facts.loadError.message.split('\n')[0]}); ` +
-        'build it with `npm run build` (node-gyp, g++ and make are needed)',
+        'the shipped prebuild is for Linux x86_64 with glibc >= 2.34: build it from source with `npm rebuild @leakproof/native-tracker` ' +
+        '(g++, make and python3 needed; npm 11 runs it only with "allowScripts": { "@leakproof/native-tracker": true } in package.json; ' +
+        'in the leakproof repository: `npm run build`)',
     };
   }
   if (facts.addon && !facts.addon.supported) {

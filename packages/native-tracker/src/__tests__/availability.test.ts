@@ -13,7 +13,7 @@ test.each([
   [{ ...linux, glibcVersion: undefined }, /needs glibc; this Linux uses another libc \(musl\?\)/],
   [
     { ...linux, loadError: new Error('Cannot find module build/Release\nmore') },
-    /could not be loaded \(Cannot find module build\/Release\); build it with `npm run build`/,
+    /could not be loaded \(Cannot find module build\/Release\); .*`npm rebuild @leakproof\/native-tracker`.*allowScripts/,
   ],
   [{ ...linux, addon: { supported: false, unsupportedReason: 'built for another libc' } }, /^built for another libc$/],
 ])('unavailable with a reason a person can act on: %#', (facts, reason) => {
