@@ -387,7 +387,7 @@ function installJestProject(work, packs, jest) {
   const tarballs = PACKAGES.filter((p) => p !== 'ldap').map((p) => packs[p].tarball);
   const install = run(
     'npm',
-    ['install', ...NPM_FLAGS, ...(ignoreScripts ? ['--ignore-scripts'] : []), ...tarballs, ...JESTS[jest], ...TOOLS],
+    ['install', ...NPM_FLAGS, ...(ignoreScripts ? ['--ignore-scripts'] : ['--foreground-scripts']), ...tarballs, ...JESTS[jest], ...TOOLS],
     {
       cwd: dir,
       logFile,
@@ -399,6 +399,11 @@ function installJestProject(work, packs, jest) {
       require(path.join(dir, 'node_modules', p, 'package.json')).version,
     ]),
   );
+  // The base class the environment extends: the project's Jest's own, not a second copy.
+  const environment = path.join(dir, 'node_modules', '@leakproof', 'jest-environment');
+  versions['jest-environment-node (of @leakproof/jest-environment)'] = require(
+    require.resolve('jest-environment-node/package.json', { paths: [environment] }),
+  ).version;
   const warned = installScriptWarnings(install.output);
   log(
     `project jest${jest}: installed in ${install.seconds.toFixed(1)} s (${ignoreScripts ? '--ignore-scripts' : 'tracker install script allowed'}; ` +
@@ -411,12 +416,19 @@ function installJestProject(work, packs, jest) {
   const problems = [];
   if (fs.existsSync(path.join(trackerDir, 'build')))
     problems.push('the install compiled the tracker (build/ exists) although a prebuild matches');
-  if (!ignoreScripts && warned.some((w) => w.startsWith('@leakproof/')))
-    problems.push(`npm skipped an allowed install script: ${warned.join(', ')}`);
+  if (
+    !ignoreScripts &&
+    (warned.some((w) => w.startsWith('@leakproof/')) || !/@leakproof\/native-tracker@[^ ]+ install/.test(install.output))
+  )
+    problems.push(`the allowed install script did not run (skipped: ${warned.join(', ') || 'none'})`);
+  if (versions['jest-environment-node (of @leakproof/jest-environment)'].split('.')[0] !== versions.jest.split('.')[0])
+    problems.push(
+      `@leakproof/jest-environment got jest-environment-node ${versions['jest-environment-node (of @leakproof/jest-environment)']} beside jest ${versions.jest}`,
+    );
   const status = trackerStatus(dir);
   if (!status.available) problems.push(`native tracking unavailable: ${status.reason}`);
   record(
-    `project jest${jest}: the tracker's prebuild loads (${ignoreScripts ? 'installed with --ignore-scripts' : 'node-gyp-build compiled nothing'})`,
+    `project jest${jest}: the tracker's prebuild loads (${ignoreScripts ? 'installed with --ignore-scripts' : 'install script ran, node-gyp-build compiled nothing'}); the environment extends Jest ${jest}'s jest-environment-node`,
     problems.length ? 'fail' : 'pass',
     undefined,
     problems.join('; '),
