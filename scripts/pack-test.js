@@ -399,7 +399,9 @@ function installJestProject(work, packs, jest) {
       require(path.join(dir, 'node_modules', p, 'package.json')).version,
     ]),
   );
-  // The base class the environment extends: the project's Jest's own, not a second copy.
+  // The base class the environment extends. Printed, not asserted: npm takes the newest match of
+  // its ^29.7.0 || ^30.0.0 range, so beside Jest 29 it nests a jest-environment-node 30 (the verdicts
+  // are the same, which this matrix checks); as a peer, npm hoisted the 30.x over Jest 29's own.
   const environment = path.join(dir, 'node_modules', '@leakproof', 'jest-environment');
   versions['jest-environment-node (of @leakproof/jest-environment)'] = require(
     require.resolve('jest-environment-node/package.json', { paths: [environment] }),
@@ -421,14 +423,10 @@ function installJestProject(work, packs, jest) {
     (warned.some((w) => w.startsWith('@leakproof/')) || !/@leakproof\/native-tracker@[^ ]+ install/.test(install.output))
   )
     problems.push(`the allowed install script did not run (skipped: ${warned.join(', ') || 'none'})`);
-  if (versions['jest-environment-node (of @leakproof/jest-environment)'].split('.')[0] !== versions.jest.split('.')[0])
-    problems.push(
-      `@leakproof/jest-environment got jest-environment-node ${versions['jest-environment-node (of @leakproof/jest-environment)']} beside jest ${versions.jest}`,
-    );
   const status = trackerStatus(dir);
   if (!status.available) problems.push(`native tracking unavailable: ${status.reason}`);
   record(
-    `project jest${jest}: the tracker's prebuild loads (${ignoreScripts ? 'installed with --ignore-scripts' : 'install script ran, node-gyp-build compiled nothing'}); the environment extends Jest ${jest}'s jest-environment-node`,
+    `project jest${jest}: the tracker's prebuild loads (${ignoreScripts ? 'installed with --ignore-scripts' : 'install script ran, node-gyp-build compiled nothing'})`,
     problems.length ? 'fail' : 'pass',
     undefined,
     problems.join('; '),
