@@ -46,8 +46,7 @@ export function availability(facts: PlatformFacts): NativeTrackingStatus {
     return {
       available: false,
       reason:
-        `the native tracker addon could not be loaded (${facts.loadError.message.split('
-')[0]}): ` +
+        `the native tracker addon could not be loaded (${facts.loadError.message.split('\n')[0]}): ` +
         'it is installed with @leakproof/native-tracker (a prebuild for Linux x86_64 with glibc >= 2.34, else a source build) ' +
         `and no build of it loads here (its install script did not run or failed); ${REBUILD_HINT}`,
     };
