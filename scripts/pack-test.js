@@ -17,14 +17,11 @@
 // pass `npm ls --all`, with no stray node_modules/@leakproof/node-addon-api.
 //
 //   node scripts/pack-test.js [options]          (npm run test:pack)
-//     --expect-native-off-fix  the "off" cells must pass (LEAKPROOF_PACK_EXPECT_NATIVE_OFF_FIX=1);
-//                              without it, an "off" cell failing only because native tracking
-//                              is off is reported as a KNOWN FAILURE and does not fail the run
 //     --pack-only <dir>        build, pack into <dir> (with pack.json) and stop
 //     --tarballs <dir>         use the tarballs a --pack-only run left there (no build, no pack)
 //     --jest 29,30  --flavors cjs,esm,ts-jest,swc  --tracker on,off   a part of the matrix
 //     --no-source-build        skip the source builds      --keep   keep the temp projects
-// Exit status 0 when every check passed (known failures aside), 1 otherwise, 2 on bad usage.
+// Exit status 0 when every check passed, 1 otherwise, 2 on bad usage.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -47,7 +44,6 @@ const NATIVE_OFF_SYMPTOM = 'native allocation tracking is off';
 
 function parseArgs(argv) {
   const options = {
-    expectNativeOffFix: process.env.LEAKPROOF_PACK_EXPECT_NATIVE_OFF_FIX === '1',
     packOnly: undefined,
     tarballs: undefined,
     jest: Object.keys(JESTS),
@@ -66,8 +62,7 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--expect-native-off-fix') options.expectNativeOffFix = true;
-    else if (arg === '--pack-only') options.packOnly = path.resolve(argv[++i] ?? usage('--pack-only needs a directory'));
+    if (arg === '--pack-only') options.packOnly = path.resolve(argv[++i] ?? usage('--pack-only needs a directory'));
     else if (arg === '--tarballs') options.tarballs = path.resolve(argv[++i] ?? usage('--tarballs needs a directory'));
     else if (arg === '--jest') options.jest = list(argv[++i], Object.keys(JESTS), '--jest');
     else if (arg === '--flavors') options.flavors = list(argv[++i], FLAVORS, '--flavors');
@@ -81,7 +76,7 @@ function parseArgs(argv) {
 
 function usage(message) {
   console.error(
-    `pack-test: ${message}\nusage: node scripts/pack-test.js [--expect-native-off-fix] [--pack-only DIR | --tarballs DIR] [--jest 29,30] [--flavors ${FLAVORS.join(',')}] [--tracker on,off] [--no-source-build] [--keep]`,
+    `pack-test: ${message}\nusage: node scripts/pack-test.js [--pack-only DIR | --tarballs DIR] [--jest 29,30] [--flavors ${FLAVORS.join(',')}] [--tracker on,off] [--no-source-build] [--keep]`,
   );
   process.exit(2);
 }
@@ -90,11 +85,11 @@ function usage(message) {
 // Processes, logs and results
 
 const log = (message) => console.log(`[pack-test] ${message}`);
-const results = []; // { name, outcome: 'pass' | 'fail' | 'known', seconds, detail }
+const results = []; // { name, outcome: 'pass' | 'fail', seconds, detail }
 
 function record(name, outcome, seconds, detail = '') {
   results.push({ name, outcome, seconds, detail });
-  const label = { pass: 'PASS', fail: 'FAIL', known: 'KNOWN FAILURE' }[outcome];
+  const label = { pass: 'PASS', fail: 'FAIL' }[outcome];
   log(
     `${label}  ${name}${seconds === undefined ? '' : ` (${seconds.toFixed(1)} s)`}${detail ? `\n    ${detail.split('\n').join('\n    ')}` : ''}`,
   );
@@ -453,7 +448,7 @@ function trackerStatus(dir) {
 // ---------------------------------------------------------------------------------------------
 // 3. The matrix
 
-function runCell(project, jest, flavor, tracker, options) {
+function runCell(project, jest, flavor, tracker) {
   const name = `Jest ${jest} / ${flavor.padEnd(7)} / tracker ${tracker}`;
   const out = path.join(project.dir, `results-${flavor}-${tracker}.json`);
   const report = path.join(project.dir, 'leakproof-report.json');
@@ -475,19 +470,6 @@ function runCell(project, jest, flavor, tracker, options) {
   }
   const problems = judge(out, report, flavor, tracker);
   if (problems.length === 0) return record(name, 'pass', ran.seconds);
-  const onlyNativeOff = tracker === 'off' && problems.some((p) => p.includes(NATIVE_OFF_SYMPTOM));
-  if (onlyNativeOff && !options.expectNativeOffFix) {
-    const failing = [
-      ...new Set(problems.filter((p) => p.includes(NATIVE_OFF_SYMPTOM)).map((p) => /^'([^']+)'/.exec(p)?.[1] ?? 'the file')),
-    ];
-    const addons = /(?:loaded native addons|native addons are loaded) \(([^)]*)\)/.exec(problems.join('\n'))?.[1];
-    return record(
-      name,
-      'known',
-      ran.seconds,
-      `${failing.join(', ')} failed with '${NATIVE_OFF_SYMPTOM}'${addons ? ` (addons loaded: ${addons})` : ''}: the native-off policy fix is not merged yet`,
-    );
-  }
   record(name, 'fail', ran.seconds, `${problems.join('\n')}\n(log: ${project.logFile})`);
 }
 
@@ -654,7 +636,7 @@ function main() {
     const installs = {};
     for (const jest of options.jest) installs[jest] = installJestProject(work, packs, jest);
     for (const jest of options.jest) {
-      for (const tracker of options.tracker) for (const flavor of options.flavors) runCell(installs[jest], jest, flavor, tracker, options);
+      for (const tracker of options.tracker) for (const flavor of options.flavors) runCell(installs[jest], jest, flavor, tracker);
     }
     ldapProject(work, packs, options);
     log(
@@ -672,17 +654,9 @@ function main() {
 
 function finish(options, seconds) {
   const count = (outcome) => results.filter((r) => r.outcome === outcome).length;
-  const known = results.filter((r) => r.outcome === 'known');
-  if (known.length > 0) {
-    log(
-      `${known.length} KNOWN FAILURE(S): the tracker-off cells wait for the native-unavailable policy fix (another branch); once it is merged, run with --expect-native-off-fix (.ci/run: LEAKPROOF_PACK_EXPECT_NATIVE_OFF_FIX=1):`,
-    );
-    for (const r of known) log(`  ${r.name}`);
-  }
   const failed = results.filter((r) => r.outcome === 'fail');
   for (const r of failed) log(`FAILED: ${r.name}`);
   if (seconds !== undefined) log(`took ${seconds.toFixed(0)} s`);
-  if (known.length > 0) console.log(`pack-test: ${known.length} known failures (not counted below)`);
   console.log(`pack-test: ${count('pass')} passed, ${count('fail')} failed`);
   process.exit(failed.length > 0 ? 1 : 0);
 }
