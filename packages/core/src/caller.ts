@@ -34,19 +34,29 @@ export class Caller {
     for (let i = 0; i < times; i++) {
       if (performance.now() > this.deadline) throw this.timeoutError();
       this.calls++;
-      let result: unknown;
-      try {
-        result = this.fn();
-      } catch (error) {
-        throw new CallFailedError(error, this.calls);
-      }
-      if (isThenable(result)) {
+      const pending = this.invoke();
+      if (pending) {
         this.returnedPromises = true;
-        await this.awaitCall(result);
+        await this.awaitCall(pending);
       }
     }
     // Let timers and I/O callbacks of the calls run between batches, as a real program would.
     await eventLoopTurn();
+  }
+
+  /**
+   * One call; its result is returned only when it is a thenable to await. A plain result must not
+   * stay in this loop's registers across its awaits: the heap snapshot then found fn's last result
+   * held by `(Strong roots).(current_microtask) -> Generator`, and named that as its retainer.
+   */
+  private invoke(): PromiseLike<unknown> | undefined {
+    let result: unknown;
+    try {
+      result = this.fn();
+    } catch (error) {
+      throw new CallFailedError(error, this.calls);
+    }
+    return isThenable(result) ? result : undefined;
   }
 
   private async awaitCall(result: PromiseLike<unknown>): Promise<void> {

@@ -71,14 +71,8 @@ export function analyseSnapshot({ snapshot, watermark, minCount }: SnapshotAnaly
       // awaits around it (strings, closures, promises: 12 groups of 8-114 objects, measured).
       .slice(0, MAX_GROUPS)
       // The median object by id: from the middle of the calls, not a straggler of the bookkeeping.
-      // Objects the running microtask holds (leakproof's own await chain still has fn's last
-      // result in a register) are passed over when others are held elsewhere: their path named
-      // `Generator.(parameters_and_registers)` instead of the variable (docs sample, ~1 run in 8).
       .map(([name, g]) => {
-        const nodes = g.nodes.sort((a, b) => heap.id(a) - heap.id(b));
-        const held = nodes.filter((n) => !heap.heldByRunningMicrotask(n, parents));
-        const pool = held.length > 0 ? held : nodes;
-        const sample = pool[pool.length >> 1];
+        const sample = g.nodes.sort((a, b) => heap.id(a) - heap.id(b))[g.nodes.length >> 1];
         return { name, count: g.count, selfSize: g.selfSize, retainers: heap.pathTo(sample, parents) };
       })
   );
@@ -207,19 +201,6 @@ class HeapGraph {
       }
     }
     return { parentEdge, parentNode };
-  }
-
-  /** Whether the shortest path to `node` enters through `(Strong roots).current_microtask`. */
-  heldByRunningMicrotask(node: number, { parentEdge, parentNode }: ParentLinks): boolean {
-    for (let guard = 0; node > 0 && guard < 100; guard++) {
-      const holder = parentNode[node];
-      if (holder < 0) return false;
-      if (this.type(holder) === 'synthetic' && rootGroup(this.name(holder)).kind === 'strong-roots') {
-        return this.edgeOf(parentEdge[node]).edge === 'current_microtask';
-      }
-      node = holder;
-    }
-    return false;
   }
 
   /** The hops from the snapshot's root down to `target` (which is not included). */

@@ -268,28 +268,6 @@ describe('retainers as data, on a hand-built snapshot', () => {
     ]);
   });
 
-  test("the sample's path is not the running microtask's when the group's other objects are held elsewhere", () => {
-    const b = new SnapshotBuilder();
-    const handles = b.rootGroup('(Global handles)');
-    const strong = b.rootGroup('(Strong roots)');
-    const context = b.node('object', 'system / Context');
-    const misses = b.node('object', 'Array');
-    b.edge(handles, 'internal', '4', context);
-    b.edge(context, 'context', 'misses', misses);
-    const entries = [0, 1, 2].map(() => b.node('object', 'Entry', true));
-    entries.forEach((entry, i) => b.edge(misses, 'element', i, entry));
-    // The median entry (by id) is also the last result leakproof's await chain still holds.
-    const generator = b.node('object', 'Generator');
-    b.edge(strong, 'internal', 'current_microtask', generator);
-    b.edge(generator, 'internal', 'parameters_and_registers', entries[1]);
-    const [entry] = analyseBuilt(b);
-    expect(entry).toMatchObject({ name: 'Entry', count: 3 });
-    expect(retainerPathText(entry.retainers, entry.name).join(' -> ')).toMatch(
-      /system \/ Context\.misses \(closure variable\) -> Array\[\d\] -> Entry$/,
-    );
-    expect(entry.retainers.some((h) => h.edge === 'current_microtask')).toBe(false);
-  });
-
   test("transient roots (the running code's stack and handle scopes) are never entered; weak edges hold nothing", () => {
     const b = new SnapshotBuilder();
     const stack = b.rootGroup('(Stack roots)');
