@@ -99,7 +99,19 @@ export function retainerPathText(hops: RetainerHop[], target: string | null): st
 
 /** Held from a V8 global handle: a napi_ref or Persistent never released. */
 export function heldByGlobalHandle(hops: RetainerHop[] | undefined): boolean {
-  return hops?.some((h) => h.root === 'global-handles') ?? false;
+  // Only when the global handle is the last anchor: a handle that reaches the object through a
+  // closure or module variable (Jest's vm context is held by one on Node 22+) is not the culprit.
+  if (!hops) return false;
+  const last = lastAnchor(hops);
+  return last >= 0 && hops[last].root === 'global-handles';
+}
+
+function lastAnchor(hops: RetainerHop[]): number {
+  let last = -1;
+  hops.forEach((hop, i) => {
+    if (isAnchor(hop)) last = i;
+  });
+  return last;
 }
 
 /**
@@ -132,10 +144,7 @@ function isAnchorTarget(target: string | null): boolean {
 /** The tail of a retainer path a reader acts on: from the last anchor (isAnchor) to the object. */
 export function shortRetainerText(hops: RetainerHop[], target: string | null): string {
   const full = retainerPathText(hops, target);
-  let start = -1;
-  hops.forEach((hop, i) => {
-    if (isAnchor(hop)) start = i;
-  });
+  let start = lastAnchor(hops);
   if (isAnchorTarget(target)) start = hops.length;
   if (start <= 0) return full.join(' -> ');
   const root = heldByGlobalHandle(hops) ? '(GC roots: global handle)' : '(GC roots)';
