@@ -17,6 +17,13 @@ export class CallFailedError extends Error {
 /** The measurement could not finish in time: never reported as a pass. */
 export class MeasurementTimeoutError extends Error {
   override name = 'MeasurementTimeoutError';
+  constructor(
+    message: string,
+    /** A call's promise was still pending at the deadline: fn's cost per call is unknown. */
+    readonly pending = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Calls `fn` with a deadline; awaits only when `fn` returns a thenable. */
@@ -85,7 +92,9 @@ export class Caller {
     const what = pending ? `call ${this.calls} returned a promise that did not settle` : `only ${this.calls} calls completed`;
     return new MeasurementTimeoutError(
       `leakproof: no verdict within ${this.timeout} ms: ${what}. ` +
-        'Raise the "timeout" option (and Jest\'s testTimeout), or lower "callsPerRound"/"rounds"/"maxCallsPerRound".',
+        'Raise the test\'s timeout (test(name, fn, ms), jest.setTimeout(ms) or testTimeout: leakproof takes 80% of it) or the "timeout" option, ' +
+        'or lower "callsPerRound"/"rounds"/"maxCallsPerRound".',
+      pending,
     );
   }
 }

@@ -39,3 +39,19 @@ export function growingHandleTypes(
   }
   return grown;
 }
+
+/**
+ * Handles of a run read after its horizon: a type leaks when it grew by at least one per round in
+ * the rounds and nothing of that was closed by the end of the horizon (whose own calls may open more).
+ */
+export function persistentHandleTypes(
+  before: Map<string, number>,
+  atRoundsEnd: Map<string, number>,
+  after: Map<string, number>,
+  rounds: number,
+): Array<{ type: string; growth: number }> {
+  const inRounds = new Map(growingHandleTypes(before, atRoundsEnd, rounds).map((g) => [g.type, g.growth]));
+  return growingHandleTypes(before, after, rounds)
+    .filter((g) => g.growth >= (inRounds.get(g.type) ?? Infinity))
+    .map((g) => ({ type: g.type, growth: inRounds.get(g.type)! }));
+}

@@ -189,8 +189,30 @@ export function formatMeasurement(verdict: LeakVerdict): string {
   return `measured: ${warmup} warm-up calls, ${runs} (${verdict.totalCalls} calls, ${Math.round(verdict.durationMs)} ms)`;
 }
 
+/**
+ * What the decision ruled out before it reported a leak (docs/noise-model.md): the bound and the
+ * delayed release the horizon covers, the noise the re-measurement at longer rounds covers.
+ */
+export function formatRuledOut(verdict: LeakVerdict): string | null {
+  const { horizon } = verdict;
+  if (!verdict.leaked || !horizon) return null;
+  const lengths = verdict.runs.map((r) => r.callsPerRound);
+  const ruled = [
+    `a bound (a cache of up to ${horizon.horizonCalls.toLocaleString('en-US')} entries, a pool): what every round left was still alive after ${horizon.horizonCalls.toLocaleString('en-US')} more calls`,
+    `a delayed release within ${formatSeconds(horizon.horizonMs)} of the rounds`,
+  ];
+  if (lengths.length > 1) ruled.push(`noise and one-time work: it grew in every round at ${lengths.join(' and ')} calls per round`);
+  return `ruled out: ${ruled.join('; ')}`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
+}
+
 export function formatVerdict(verdict: LeakVerdict): string {
   const parts = verdict.findings.map(formatFinding);
+  const ruledOut = formatRuledOut(verdict);
+  if (ruledOut) parts.push(ruledOut);
   parts.push(formatMeasurement(verdict));
   if (verdict.notes.length > 0) parts.push(verdict.notes.map((n) => `note: ${n}`).join('\n'));
   return parts.join('\n\n');

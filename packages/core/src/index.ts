@@ -42,6 +42,7 @@ export {
   formatBytes,
   formatCount,
   formatMeasurement,
+  formatRuledOut,
   siteText,
   stackText,
   whatText,

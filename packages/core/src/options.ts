@@ -10,6 +10,14 @@ export interface LeakOptions {
   callsPerRound?: number;
   /** Escalation cap: suspicious sites are re-measured with 4x the calls up to this. Default 256. */
   maxCallsPerRound?: number;
+  /**
+   * Before a leak is reported, fn is called this many more times after the measured rounds (time
+   * permitting) and the rounds' survivors must still be alive: a bound (a cache of up to this many
+   * entries, a pool) evicts them. Default 10000.
+   */
+  horizonCalls?: number;
+  /** ...and this long must have passed since the rounds: what a timer releases later is not a leak. Default 1000 ms. */
+  horizonMs?: number;
   /** Give up with an error after this many ms. Default: 80% of Jest's testTimeout, else 4000. */
   timeout?: number;
   /** Sampling heap profiler interval in bytes: smaller sees smaller leaks, costs more. Default 8. */
@@ -37,15 +45,21 @@ export interface LeakOptions {
 export type NativeMode = 'auto' | 'required' | 'off';
 export const NATIVE_MODES: readonly NativeMode[] = ['auto', 'required', 'off'];
 
-export type ResolvedLeakOptions = Required<LeakOptions>;
+export type ResolvedLeakOptions = Required<LeakOptions> & {
+  /** Calls per round and warm-up were not given: they may be lowered to fit a slow fn in the timeout. */
+  adaptive: boolean;
+};
 
 export const DEFAULT_TIMEOUT_MS = 4000;
 
-const INT_RULES: Record<'warmup' | 'rounds' | 'callsPerRound' | 'maxCallsPerRound' | 'timeout' | 'samplingInterval', Range> = {
+type IntOption = 'warmup' | 'rounds' | 'callsPerRound' | 'maxCallsPerRound' | 'horizonCalls' | 'horizonMs' | 'timeout' | 'samplingInterval';
+const INT_RULES: Record<IntOption, Range> = {
   warmup: { min: 0, max: 1_000_000 },
   rounds: { min: 3, max: 50 },
   callsPerRound: { min: 1, max: 1_000_000 },
   maxCallsPerRound: { min: 1, max: 1_000_000 },
+  horizonCalls: { min: 0, max: 10_000_000 },
+  horizonMs: { min: 0, max: 600_000 },
   timeout: { min: 100, max: 3_600_000 },
   samplingInterval: { min: 8, max: 1_048_576 },
 };
@@ -76,6 +90,8 @@ export function resolveLeakOptions(
     rounds: int('rounds', 5),
     callsPerRound,
     maxCallsPerRound: int('maxCallsPerRound', Math.max(256, callsPerRound)),
+    horizonCalls: int('horizonCalls', 10_000),
+    horizonMs: int('horizonMs', 1000),
     timeout: int('timeout', defaults.timeout ?? DEFAULT_TIMEOUT_MS),
     samplingInterval: int('samplingInterval', 8),
     ignore: patternsAt(given.ignore, `${path}.ignore`, { default: [] }),
@@ -83,6 +99,7 @@ export function resolveLeakOptions(
     nativeSuppressions: patternsAt(given.nativeSuppressions, `${path}.nativeSuppressions`, { default: [] }),
     explain: boolAt(given.explain, `${path}.explain`, { default: true }),
     handles: boolAt(given.handles, `${path}.handles`, { default: true }),
+    adaptive: given.callsPerRound === undefined && given.warmup === undefined && given.rounds === undefined,
   };
   if (resolved.maxCallsPerRound < callsPerRound) {
     throw optionsError(`${path}.maxCallsPerRound`, `at least ${path}.callsPerRound (${callsPerRound})`, resolved.maxCallsPerRound);

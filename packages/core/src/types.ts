@@ -100,11 +100,25 @@ export interface RunSummary extends MeasurementPlan {
   sporadic: Array<{ kind: LeakKind; site: Site | null }>;
 }
 
+/**
+ * What a run that could fail the test ruled out (docs/noise-model.md): its survivors were read only
+ * after `horizonCalls` more calls and `horizonMs` since its rounds, so a bound that fills within
+ * those calls, or a release within that time, left none.
+ */
+export interface Horizon {
+  horizonCalls: number;
+  horizonMs: number;
+}
+
 export interface LeakVerdict {
   leaked: boolean;
   findings: LeakFinding[];
   /** Each run of rounds the decision used (the first, then escalations). */
   runs: RunSummary[];
+  /** The last run's horizon, when it had one (a suspicion was re-measured). */
+  horizon?: Horizon;
+  /** What one call of fn cost in the warm-up (ms), and whether rounds were shortened to fit it in the timeout. */
+  cost?: { msPerCall: number; shortened: boolean };
   totalCalls: number;
   durationMs: number;
   /** Things the reader should know, as sentences: escalations, ignored allocations, explanation failures. */

@@ -65,6 +65,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private readonly testIds = new WeakMap<Circus.TestEntry, string>();
   private readonly tests = new Map<string, Circus.TestEntry>();
   private currentTest: string | null = null;
+  /** The running test function's timeout and start: the matchers' default budget comes from it. */
+  private testClock: { timeoutMs: number; startedAt: number } | null = null;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -88,11 +90,17 @@ export default class LeakproofEnvironment extends TestEnvironment {
     this.pausable = new PausableChecks(this.checks);
     this.recorder = new LeakRecorder(context.testPath);
     const testTimeout = config.globalConfig.testTimeout ?? 5000;
+    const clock = () => this.testClock;
     this.bridge = {
       client: this.client,
       defaults: this.options.matchers,
-      // Below Jest's own timeout, so that the matcher's explanatory error wins the race.
-      defaultTimeout: Math.max(100, Math.floor(testTimeout * 0.8)),
+      // 80% of what is left of the running test's own timeout (`test(name, fn, ms)`, jest.setTimeout,
+      // testTimeout), so that the matcher's explanatory error wins the race with Jest's.
+      get defaultTimeout() {
+        const running = clock();
+        if (!running) return Math.max(100, Math.floor(testTimeout * 0.8));
+        return Math.max(100, Math.floor(running.timeoutMs * 0.8 - (performance.now() - running.startedAt)));
+      },
       addonsBeforeTests: this.addonsBefore,
       pauseTestChecks: () => this.pausable.pause(),
       resumeTestChecks: () => this.pausable.resume(),
@@ -154,6 +162,14 @@ export default class LeakproofEnvironment extends TestEnvironment {
         this.pausable.window(id);
         break;
       }
+      case 'test_fn_start':
+        // circus: a test's own timeout, else the file's (jest.setTimeout at the top of the file, testTimeout).
+        this.testClock = { timeoutMs: event.test.timeout || state.testTimeout, startedAt: performance.now() };
+        break;
+      case 'test_fn_success':
+      case 'test_fn_failure':
+        this.testClock = null;
+        break;
       case 'test_skip':
       case 'test_todo':
         this.endTestWindow();

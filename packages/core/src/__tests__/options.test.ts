@@ -29,6 +29,9 @@ describe('defaults', () => {
     handles: true,
     native: 'auto',
     nativeSuppressions: [],
+    horizonCalls: 10_000,
+    horizonMs: 1000,
+    adaptive: true,
   };
 
   test('no options and {} resolve to the documented defaults', () => {
@@ -62,8 +65,11 @@ describe('defaults', () => {
       handles: false,
       native: 'off' as const,
       nativeSuppressions: ['libsasl2.so', /^ldap_/],
+      horizonCalls: 500,
+      horizonMs: 200,
     };
-    expect(resolveLeakOptions(given)).toEqual(given);
+    // Rounds given: they are not shortened for a slow fn.
+    expect(resolveLeakOptions(given)).toEqual({ ...given, adaptive: false });
   });
 
   test('range limits themselves are valid', () => {
@@ -126,7 +132,7 @@ describe('boolean options', () => {
 describe('other invalid options', () => {
   test('an unknown key names the key and lists the valid options', () => {
     expect(errorFor({ round: 5 }).message).toBe(
-      'leakproof: unknown option options.round. Valid options: callsPerRound, explain, handles, ignore, maxCallsPerRound, native, ' +
+      'leakproof: unknown option options.round. Valid options: callsPerRound, explain, handles, horizonCalls, horizonMs, ignore, maxCallsPerRound, native, ' +
         'nativeSuppressions, rounds, samplingInterval, timeout, warmup',
     );
   });

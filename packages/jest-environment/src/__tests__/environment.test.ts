@@ -275,6 +275,25 @@ test('matchers are registered by the environment, and an un-awaited matcher fail
   expect(status(run, 'passes a clean function')).toBe('passed');
 });
 
+test("the matchers' default budget is 80% of what is left of the running test's timeout", async () => {
+  const run = await runSuite('test-timeout.suite.js');
+  const budget = (title: string) => {
+    expect(status(run, title)).toBe('failed');
+    const found = /no verdict within (\d+) ms: fn costs about \d+ ms per call/.exec(failure(run, title));
+    if (!found) throw new Error(`no budget in the failure of "${title}": ${failure(run, title)}`);
+    return Number(found[1]);
+  };
+  // jest.setTimeout(4000) at the top of the file; test(name, fn, 2000); 1.5 s of the test's own work first.
+  expect(budget('takes its budget from jest.setTimeout')).toBeGreaterThan(3000);
+  expect(budget('takes its budget from jest.setTimeout')).toBeLessThanOrEqual(3200);
+  expect(budget('takes its budget from its own timeout')).toBeGreaterThan(1400);
+  expect(budget('takes its budget from its own timeout')).toBeLessThanOrEqual(1600);
+  expect(budget('takes what is left of its timeout after its own work')).toBeGreaterThan(1400);
+  expect(budget('takes what is left of its timeout after its own work')).toBeLessThanOrEqual(1700);
+  // The matcher's error, not Jest's own timeout, fails each test.
+  for (const title of run.tests.keys()) expect(failure(run, title)).not.toMatch(/Exceeded timeout/);
+});
+
 test('warn mode reports without failing; mode off checks nothing (per-file docblock options)', async () => {
   const warn = await runSuite('warn-mode.suite.js');
   expect(status(warn, 'leaks an interval in warn mode')).toBe('passed');
