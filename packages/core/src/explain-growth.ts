@@ -29,7 +29,7 @@ export async function explainGrowth(
   if (!options.explain) return objectFindings(sites, callsMeasured, undefined, options.ignore);
   const needed = estimatedExplainMs();
   const left = deadline - performance.now();
-  if (needed > left) {
+  if (!explanationFits(deadline)) {
     notes.push(
       `no heap snapshot (constructor, retainer path): it needs about ${Math.round(needed / 100) / 10} s here and only ${Math.round(left / 100) / 10} s of the timeout were left; raise "timeout" (and Jest's testTimeout)`,
     );
@@ -62,6 +62,11 @@ export async function explainGrowth(
     return objectFindings(sites, callsMeasured, undefined, options.ignore);
   }
   return objectFindings(sites, callsMeasured, explained, options.ignore);
+}
+
+/** Whether a snapshot explanation is expected to finish before `deadline`. */
+export function explanationFits(deadline: number): boolean {
+  return estimatedExplainMs() <= deadline - performance.now();
 }
 
 /**

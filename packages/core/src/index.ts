@@ -1,7 +1,7 @@
 export { InspectorClient } from './inspector-client';
 export { forceGc, settle, eventLoopTurn, lastFullGcDuration } from './gc';
 export { AllocationSampler, type SampleClassifier, type WindowedSurvivors } from './allocation-sampler';
-export { measureLeaks, type MeasureContext } from './measure';
+export { EXPLAINED_LATER_NOTE, measureLeaks, type LaterExplanation, type MeasureContext } from './measure';
 export { CallFailedError, MeasurementTimeoutError, type CallUnderTest } from './caller';
 export { classifyCallAllocation, NODE_KNOWN_SURVIVORS, type KnownSurvivors } from './classify';
 export {

@@ -3,8 +3,8 @@ import { AllocationSampler } from './allocation-sampler';
 import { Caller, MeasurementTimeoutError, type CallUnderTest } from './caller';
 import { classifyCallAllocation, NODE_KNOWN_SURVIVORS, type KnownSurvivors } from './classify';
 import { decideSites, growingHandleTypes, persistentHandleTypes, siteStatus, type SiteDecision } from './decide';
-import { explainGrowth } from './explain-growth';
-import { handleFindings, nativeFindings, round1, sitesWith, type NativeDecision } from './findings';
+import { explainGrowth, explanationFits } from './explain-growth';
+import { handleFindings, nativeFindings, objectFindings, round1, sitesWith, type NativeDecision } from './findings';
 import { nativeFrameText, NO_JS_FRAME_TEXT, siteText } from './format';
 import { eventLoopTurn, settle } from './gc';
 import { activeResourceCounts } from './handles';
@@ -32,7 +32,19 @@ export interface MeasureContext {
   native?: NativeProbe;
   /** Expected survivors of the runner (its mock records, its module registry), left out with a note. */
   knownSurvivors?: KnownSurvivors[];
+  /**
+   * Given by a host that can explain a leak after the test function, outside its timeout (the
+   * Jest environment, at test_fn_failure): when the heap snapshot does not fit the budget, the
+   * verdict comes back without it, and `later` explains it when the host asks.
+   */
+  explainLater?: (later: LaterExplanation) => void;
 }
+
+/** The verdict again, its JS findings explained by a heap snapshot, within `budgetMs` from now. */
+export type LaterExplanation = (budgetMs: number) => Promise<LeakVerdict>;
+
+/** The note a verdict carries while its explanation waits for the host. */
+export const EXPLAINED_LATER_NOTE = 'constructor and retainer path: explained after the test function, outside its timeout';
 
 interface RunResult extends MeasurementPlan {
   decisions: SiteDecision[];
@@ -103,7 +115,11 @@ export async function measureLeaks(fn: CallUnderTest, options: ResolvedLeakOptio
   const findings: LeakFinding[] = [];
 
   const growing = confirmed ? sitesWith(last.decisions, 'growing') : [];
-  if (growing.length > 0) {
+  const explainLater = growing.length > 0 && options.explain && context.explainLater && !explanationFits(deadline);
+  if (explainLater) {
+    findings.push(...atSourcePositions(objectFindings(growing, callsMeasured, undefined, options.ignore), client));
+    notes.push(EXPLAINED_LATER_NOTE);
+  } else if (growing.length > 0) {
     const explained = await explainGrowth(growing, callsMeasured, last.callsPerRound, { caller, client, options, deadline, notes });
     findings.push(...atSourcePositions(explained, client));
   }
@@ -124,7 +140,7 @@ export async function measureLeaks(fn: CallUnderTest, options: ResolvedLeakOptio
     );
   }
 
-  return {
+  const verdict: LeakVerdict = {
     leaked: findings.length > 0,
     findings,
     runs: runs.map(runSummary),
@@ -134,6 +150,25 @@ export async function measureLeaks(fn: CallUnderTest, options: ResolvedLeakOptio
     durationMs: performance.now() - started,
     notes,
   };
+  if (explainLater) {
+    context.explainLater!(async (budgetMs) => {
+      const laterDeadline = performance.now() + budgetMs;
+      const laterCaller = new Caller(fn, laterDeadline, budgetMs);
+      laterCaller.returnedPromises = caller.returnedPromises;
+      const laterNotes = notes.filter((note) => note !== EXPLAINED_LATER_NOTE);
+      const explained = await explainGrowth(growing, callsMeasured, last.callsPerRound, {
+        caller: laterCaller,
+        client,
+        options,
+        deadline: laterDeadline,
+        notes: laterNotes,
+      });
+      const others = findings.filter((f) => f.kind !== 'js-objects');
+      const laterFindings = [...atSourcePositions(explained, client), ...others];
+      return { ...verdict, leaked: laterFindings.length > 0, findings: laterFindings, notes: laterNotes };
+    });
+  }
+  return verdict;
 }
 
 /** A settle before one was measured: 2-6 GCs of a small heap and their turns. */

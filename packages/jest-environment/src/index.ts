@@ -3,7 +3,7 @@ import { TestEnvironment } from 'jest-environment-node';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import { InspectorClient, registerOwnCode } from '@leakproof/core';
-import { BRIDGE_KEY, createMatchers, type LeakproofBridge } from '@leakproof/jest-matchers';
+import { BRIDGE_KEY, createMatchers, type DeferredExplanation, type LeakproofBridge } from '@leakproof/jest-matchers';
 import {
   addonSnapshot,
   nativeProbe,
@@ -16,6 +16,7 @@ import type { Judgement, TestCheck } from './checks';
 import { HandlesCheck } from './handles-check';
 import { HeapCheck } from './heap-check';
 import { LeakRecorder, titlePathOf } from './leak-recorder';
+import { completeLaterExplanations } from './later-explanations';
 import { installLeakproofGlobal, SkippedChecks } from './leakproof-global';
 import {
   checkError,
@@ -67,6 +68,8 @@ export default class LeakproofEnvironment extends TestEnvironment {
   private currentTest: string | null = null;
   /** The running test function's timeout and start: the matchers' default budget comes from it. */
   private testClock: { timeoutMs: number; startedAt: number } | null = null;
+  /** Matchers' explanations waiting for the end of the running test function. */
+  private readonly laterExplanations: DeferredExplanation[] = [];
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -106,6 +109,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       resumeTestChecks: () => this.pausable.resume(),
       pending: new Set(),
       record: (check) => this.recorder.add(this.currentTest ? this.tests.get(this.currentTest) : undefined, check),
+      explainAfterTestFn: (explanation) => this.laterExplanations.push(explanation),
     };
     (this.global as unknown as Record<symbol, unknown>)[BRIDGE_KEY] = this.bridge;
     installLeakproofGlobal(this.global, () => this.currentTest, this.skipped);
@@ -169,6 +173,7 @@ export default class LeakproofEnvironment extends TestEnvironment {
       case 'test_fn_success':
       case 'test_fn_failure':
         this.testClock = null;
+        await this.completeLaterExplanations(event.test);
         break;
       case 'test_skip':
       case 'test_todo':
@@ -183,6 +188,18 @@ export default class LeakproofEnvironment extends TestEnvironment {
         break;
       default:
         break;
+    }
+  }
+
+  /** Outside the test's timeout; its calls of fn are the matcher's, not charged to the test's checks. */
+  private async completeLaterExplanations(test: Circus.TestEntry): Promise<void> {
+    if (this.laterExplanations.length === 0) return;
+    const pending = this.laterExplanations.splice(0);
+    await this.pausable.pause();
+    try {
+      await completeLaterExplanations(test, pending);
+    } finally {
+      this.pausable.resume();
     }
   }
 

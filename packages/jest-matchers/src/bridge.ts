@@ -21,10 +21,23 @@ export interface LeakproofBridge {
   /** Keeps a matcher's verdict for the reporter (the environment's; absent standalone). */
   record?(check: LeakCheckRecord): void;
   /**
+   * Runs a leak's heap-snapshot explanation after the test function, where its time does not count
+   * against the test's timeout (the environment's; absent standalone: the budget is the matcher's).
+   */
+  explainAfterTestFn?(explanation: DeferredExplanation): void;
+  /**
    * The native addons loaded before the test file ran (the runner's and its tooling's), when
    * native tracking cannot run: the matchers fail only for addons loaded since (`projectAddons`).
    */
   addonsBeforeTests?: AddonSnapshot;
+}
+
+/** A matcher's verdict whose explanation waits for the end of the test function. */
+export interface DeferredExplanation {
+  /** The message the matcher failed with (its error's, to be completed), or null: it passed provisionally. */
+  failedWith: string | null;
+  /** Explains the verdict within `budgetMs`: the final message, and whether the assertion fails. */
+  explain(budgetMs: number): Promise<{ message: string; failed: boolean }>;
 }
 
 export const BRIDGE_KEY = Symbol.for('leakproof.bridge');

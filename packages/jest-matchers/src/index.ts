@@ -8,7 +8,7 @@ registerOwnCode(path.resolve(__dirname, '..'));
 export { createMatchers, type LeakExpectation, type ToLeakOptions };
 export { checkpoint } from './checkpoint';
 export { JEST_KNOWN_SURVIVORS, JEST_OWN_CODE } from './jest-internals';
-export { getBridge, BRIDGE_KEY, type LeakproofBridge } from './bridge';
+export { getBridge, BRIDGE_KEY, type DeferredExplanation, type LeakproofBridge } from './bridge';
 export type { LeakOptions, Checkpoint, SurvivorGroup } from '@leakproof/core';
 
 /** A per-test check of @leakproof/jest-environment, as `leakproof.skipChecks()` names it. */

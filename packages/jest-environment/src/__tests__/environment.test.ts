@@ -294,6 +294,30 @@ test("the matchers' default budget is 80% of what is left of the running test's 
   for (const title of run.tests.keys()) expect(failure(run, title)).not.toMatch(/Exceeded timeout/);
 });
 
+describe('a heap snapshot that does not fit the timeout runs after the test function', () => {
+  let run: SuiteRun;
+  beforeAll(async () => {
+    run = await runSuite('explain-later.suite.js');
+  }, 240_000);
+
+  test("the failure names the constructor and the retainer path, with Jest's default 5 s timeout", () => {
+    const text = failure(run, 'a leak fails with its constructor and retainer path');
+    expect(status(run, 'a leak fails with its constructor and retainer path')).toBe('failed');
+    expect(text).toMatch(/SessionRecord: \+1 per call/);
+    expect(text).toMatch(/retained by: .*Context\.sessions \(closure variable\) -> Map/);
+    expect(text).not.toMatch(/no heap snapshot|explained after the test function|Exceeded timeout/);
+  });
+
+  test('toLeak({ what }) is decided on the explained leak, not on the time left', () => {
+    expect(status(run, 'toLeak with the leaked constructor passes')).toBe('passed');
+    expect(status(run, 'toLeak with another constructor fails, after the test function')).toBe('failed');
+    expect(failure(run, 'toLeak with another constructor fails, after the test function')).toMatch(
+      /Expected fn to leak Buffer; it leaked something else:[\s\S]*SessionRecord: \+1 per call[\s\S]*retained by:/,
+    );
+    expect(status(run, 'the ballast is still there')).toBe('passed');
+  });
+});
+
 test('warn mode reports without failing; mode off checks nothing (per-file docblock options)', async () => {
   const warn = await runSuite('warn-mode.suite.js');
   expect(status(warn, 'leaks an interval in warn mode')).toBe('passed');
