@@ -17,6 +17,7 @@ import {
   CONFIRM_SHARE,
   DETECT_SHARE,
   HORIZON_SHARE,
+  HORIZON_SHARE_EXPLAINED_LATER,
   WARMUP_SHARE,
   callsPerRoundWithin,
   horizonCallsWithin,
@@ -84,10 +85,14 @@ export async function measureLeaks(fn: CallUnderTest, options: ResolvedLeakOptio
   const shortened = firstCalls < options.callsPerRound;
   if (shortened) notes.push(shortenedNote(firstCalls, warm.msPerCall));
 
+  // A host that explains later needs no time kept for the snapshot: the horizon gets it.
+  const horizonShare = context.explainLater ? HORIZON_SHARE_EXPLAINED_LATER : HORIZON_SHARE;
   const runs: RunResult[] = [];
   // With nothing to escalate to, the first run is the one that decides: it gets the horizon.
   const onlyRun = options.maxCallsPerRound <= firstCalls;
-  runs.push(await measureRun(caller, options, firstCalls, context, known, onlyRun ? horizonWithin(options, left(), cost) : undefined));
+  runs.push(
+    await measureRun(caller, options, firstCalls, context, known, onlyRun ? horizonWithin(options, left(), cost, horizonShare) : undefined),
+  );
   for (;;) {
     const run = runs[runs.length - 1];
     cost = { msPerCall: run.roundsMs / (run.rounds * run.callsPerRound), settleMs: run.settleMs };
@@ -106,7 +111,7 @@ export async function measureLeaks(fn: CallUnderTest, options: ResolvedLeakOptio
     notes.push(`re-measured with ${next} calls per round after a suspicious run`);
     // The settle's GC threw optimised code away; let it re-optimise before the next rounds.
     await caller.call(warm.calls);
-    runs.push(await measureRun(caller, options, next, context, known, horizonWithin(options, left(), cost)));
+    runs.push(await measureRun(caller, options, next, context, known, horizonWithin(options, left(), cost, horizonShare)));
   }
 
   const last = runs[runs.length - 1];
@@ -221,10 +226,10 @@ async function warmUp(caller: Caller, options: ResolvedLeakOptions): Promise<{ c
 }
 
 /** The horizon a confirming run gets: all of `horizonCalls`/`horizonMs` the budget allows. */
-function horizonWithin(options: ResolvedLeakOptions, leftMs: number, cost: CostModel): Horizon {
+function horizonWithin(options: ResolvedLeakOptions, leftMs: number, cost: CostModel, share: number): Horizon {
   return {
-    horizonCalls: horizonCallsWithin(options.horizonCalls, leftMs, HORIZON_SHARE, cost),
-    horizonMs: Math.max(0, Math.min(options.horizonMs, Math.floor(leftMs * HORIZON_SHARE))),
+    horizonCalls: horizonCallsWithin(options.horizonCalls, leftMs, share, cost),
+    horizonMs: Math.max(0, Math.min(options.horizonMs, Math.floor(leftMs * share))),
   };
 }
 

@@ -10,6 +10,8 @@ export const WARMUP_SHARE = 0.1;
 export const DETECT_SHARE = 0.15;
 export const CONFIRM_SHARE = 0.25;
 export const HORIZON_SHARE = 0.15;
+/** When the host explains a leak after the test function, the time kept for the snapshot goes to the horizon. */
+export const HORIZON_SHARE_EXPLAINED_LATER = 0.3;
 
 export interface CostModel {
   /** What one call of fn costs, measured on the last warm-up calls (sampling on: a bit more). */

@@ -25,7 +25,7 @@ export async function completeLaterExplanations(test: Circus.TestEntry, pending:
       outcome = await deferred.explain(LATER_EXPLANATION_BUDGET_MS);
     } catch (cause) {
       // Never a silent pass: a provisional toLeak that cannot be decided fails, saying why.
-      const why = `leakproof: the heap-snapshot explanation after the test function failed: ${(cause as Error).message ?? cause}`;
+      const why = laterFailureText(cause);
       if (error) replaceMessage(error, `${deferred.failedWith}\n\n${why}`);
       else test.errors.push(checkError(`${why}; toLeak's expectation could not be checked.`));
       continue;
@@ -33,6 +33,18 @@ export async function completeLaterExplanations(test: Circus.TestEntry, pending:
     if (error) replaceMessage(error, outcome.message);
     else if (outcome.failed) test.errors.push(checkError(outcome.message));
   }
+}
+
+function laterFailureText(cause: unknown): string {
+  const error = cause as { name?: string; message?: string; cause?: { message?: string } };
+  if (error?.name === 'CallFailedError') {
+    // Typically a try/finally in the test closed what fn uses before the function ended.
+    return (
+      `leakproof: no constructor or retainer path: fn threw when called again after the test function (${error.cause?.message ?? error.message}). ` +
+      "Close what fn uses in afterEach (it runs after the explanation) rather than in a finally block, or raise the test's timeout so that the explanation fits in it."
+    );
+  }
+  return `leakproof: the heap-snapshot explanation after the test function failed: ${error?.message ?? String(cause)}`;
 }
 
 /** The matcher's error among the test's: expect sets its message to the matcher's, exactly. */

@@ -316,6 +316,15 @@ describe('a heap snapshot that does not fit the timeout runs after the test func
     );
     expect(status(run, 'the ballast is still there')).toBe('passed');
   });
+
+  test('when fn no longer works after the test function, the failure says why it is unexplained', () => {
+    const title = 'a store closed in a finally block cannot be explained after the test function';
+    expect(status(run, title)).toBe('failed');
+    expect(failure(run, title)).toMatch(/SessionRecord|objects allocated at use/);
+    expect(failure(run, title)).toMatch(
+      /fn threw when called again after the test function \(store closed\)\. Close what fn uses in afterEach/,
+    );
+  });
 });
 
 test('warn mode reports without failing; mode off checks nothing (per-file docblock options)', async () => {
