@@ -1,6 +1,5 @@
 import type { Circus } from '@jest/types';
 import type { DeferredExplanation } from '@leakproof/jest-matchers';
-import { checkError } from './messages';
 
 /**
  * A deferred explanation's budget. It runs in the environment's event handler, whose time Jest
@@ -10,28 +9,22 @@ import { checkError } from './messages';
 export const LATER_EXPLANATION_BUDGET_MS = 120_000;
 
 /**
- * Completes the matchers' deferred explanations of one test, at the end of its function (its
- * `afterEach` hooks have not run, so the code under test still works): a failure's message gets
- * the constructor and retainer path; a provisional `toLeak` pass is decided, and fails the test
- * when the explained leak is not the expected one.
+ * Decides the matchers' provisional verdicts of one test at the end of its function (its
+ * `afterEach` hooks have not run, so the code under test still works): each is explained, and the
+ * test fails with the explained message when the leak (or, for `toLeak`, a mismatch) stands. A
+ * snapshot that refutes the suspicion leaves the test passing. Never a silent pass: a verdict
+ * whose explanation cannot run fails with the unexplained message and the reason.
  */
 export async function completeLaterExplanations(test: Circus.TestEntry, pending: DeferredExplanation[]): Promise<void> {
   for (const deferred of pending) {
-    const error = deferred.failedWith === null ? undefined : errorWithMessage(test, deferred.failedWith);
-    // The matcher's rejection was caught, and the test passed or failed otherwise: nothing to complete.
-    if (deferred.failedWith !== null && !error) continue;
     let outcome: { message: string; failed: boolean };
     try {
       outcome = await deferred.explain(LATER_EXPLANATION_BUDGET_MS);
     } catch (cause) {
-      // Never a silent pass: a provisional toLeak that cannot be decided fails, saying why.
-      const why = laterFailureText(cause);
-      if (error) replaceMessage(error, `${deferred.failedWith}\n\n${why}`);
-      else test.errors.push(checkError(`${why}; toLeak's expectation could not be checked.`));
+      test.errors.push(lateError(`${deferred.message}\n\n${laterFailureText(cause)}`, deferred.callStack));
       continue;
     }
-    if (error) replaceMessage(error, outcome.message);
-    else if (outcome.failed) test.errors.push(checkError(outcome.message));
+    if (outcome.failed) test.errors.push(lateError(outcome.message, deferred.callStack));
   }
 }
 
@@ -47,22 +40,13 @@ function laterFailureText(cause: unknown): string {
   return `leakproof: the heap-snapshot explanation after the test function failed: ${error?.message ?? String(cause)}`;
 }
 
-/** The matcher's error among the test's: expect sets its message to the matcher's, exactly. */
-function errorWithMessage(test: Circus.TestEntry, message: string): Error | undefined {
-  for (const entry of test.errors) {
-    const error = Array.isArray(entry) ? entry[0] : entry;
-    // Errors of the test's realm are not instances of this realm's Error.
-    if (typeof error === 'object' && error !== null && (error as Error).message === message) return error as Error;
-  }
-  return undefined;
-}
-
-/** Jest prints the stack, which starts with the message: both change, and the matcher result's. */
-function replaceMessage(error: Error, message: string): void {
-  const old = error.message;
-  const stack = typeof error.stack === 'string' ? error.stack : undefined;
-  error.message = message;
-  if (stack !== undefined && stack.includes(old)) error.stack = stack.replace(old, () => message);
-  const result = (error as { matcherResult?: { message?: string } }).matcherResult;
-  if (result && typeof result.message === 'string') result.message = message;
+/** The failure, with the matcher's call site as its stack (Jest shows the test's line from it), leakproof's and expect's frames cut. */
+function lateError(message: string, callStack: string | undefined): Error {
+  const error = new Error(message);
+  const frames = (callStack ?? '')
+    .split('\n')
+    .slice(1)
+    .filter((line) => !/[\\/](jest-matchers|expect)[\\/]/.test(line));
+  error.stack = [message, ...frames].join('\n');
+  return error;
 }

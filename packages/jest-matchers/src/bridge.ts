@@ -32,10 +32,15 @@ export interface LeakproofBridge {
   addonsBeforeTests?: AddonSnapshot;
 }
 
-/** A matcher's verdict whose explanation waits for the end of the test function. */
+/**
+ * A matcher's verdict that waits for its heap-snapshot explanation: the matcher passed
+ * provisionally, and the host decides it after the test function, where there is time.
+ */
 export interface DeferredExplanation {
-  /** The message the matcher failed with (its error's, to be completed), or null: it passed provisionally. */
-  failedWith: string | null;
+  /** The matcher's failure message without the explanation (if the explanation cannot run). */
+  message: string;
+  /** Where the matcher was called (a stack), so that a late failure points at the test's line. */
+  callStack?: string;
   /** Explains the verdict within `budgetMs`: the final message, and whether the assertion fails. */
   explain(budgetMs: number): Promise<{ message: string; failed: boolean }>;
 }

@@ -18,3 +18,10 @@ export const JEST_KNOWN_SURVIVORS: KnownSurvivors[] = [
  */
 export const JEST_OWN_CODE =
   /[\\/]node_modules[\\/](jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@jest\/expect-utils|pretty-format|source-map[^\\/]*|@jridgewell[\\/][^\\/]+|stack-utils)[\\/]/;
+
+/**
+ * Jest's reporters, which live in the test's process in band (one file, --runInBand): objects
+ * they make while a leak is explained (the status line's cache) are Jest's, not the test's.
+ */
+export const JEST_RUNNER_HOLDERS =
+  /^(DefaultReporter|VerboseReporter|SummaryReporter|NotifyReporter|CoverageReporter|GitHubActionsReporter|ReporterDispatcher|TestScheduler|LeakproofReporter)$/;

@@ -21,7 +21,7 @@ import { checkAt, isPattern, objectAt, oneOf, positiveAt } from '@leakproof/core
 import type { LeakCheckRecord } from '@leakproof/record';
 import { getBridge, type LeakproofBridge } from './bridge';
 import { fakeTimersEnabled } from './fake-timers';
-import { JEST_KNOWN_SURVIVORS } from './jest-internals';
+import { JEST_KNOWN_SURVIVORS, JEST_RUNNER_HOLDERS } from './jest-internals';
 
 /** What `toLeak` may additionally pin: which leak is expected. */
 export interface LeakExpectation {
@@ -82,6 +82,7 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
         client: bridge.client,
         native: native.probe,
         knownSurvivors: JEST_KNOWN_SURVIVORS,
+        runnerHolders: JEST_RUNNER_HOLDERS,
         explainLater: bridge.explainAfterTestFn ? (explain) => (later = explain) : undefined,
       });
       if (native.note) verdict.notes.push(native.note);
@@ -126,32 +127,38 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
 
   return {
     toNotLeak(this: MatcherContext, received: unknown, options?: LeakOptions): Promise<MatcherResult> {
+      const callStack = new Error().stack;
       return track(
         (async () => {
           const { verdict, later } = await run('toNotLeak', this, received, options, []);
-          const check = record('toNotLeak', this, verdict, !verdict.leaked);
           const hint = this.utils.matcherHint('toNotLeak', 'fn', 'options', { isNot: this.isNot });
           const messageFor = (v: LeakVerdict) =>
             v.leaked
               ? `${hint}\n\nExpected fn not to leak, but it did:\n\n${formatVerdict(v)}`
               : `${hint}\n\nExpected fn to leak, but nothing grew in every round.\n\n${formatVerdict(v)}`;
           if (later && verdict.leaked && !this.isNot) {
-            // The test fails now; its message gets the constructor and retainer path after the test function.
+            // Confirmed by the rounds but not yet explained: the snapshot, after the test function,
+            // names the retainer or refutes the suspicion, so the assertion is decided there.
+            const check = record('toNotLeak', this, verdict, true);
             bridgeFor().explainAfterTestFn!({
-              failedWith: messageFor(verdict),
+              message: messageFor(verdict),
+              callStack,
               async explain(budgetMs) {
                 const explained = await later(budgetMs);
-                completeRecord(check, explained, true);
-                return { message: messageFor(explained), failed: true };
+                completeRecord(check, explained, explained.leaked);
+                return { message: messageFor(explained), failed: explained.leaked };
               },
             });
+            return { pass: true, message: () => messageFor(verdict) };
           }
+          record('toNotLeak', this, verdict, !verdict.leaked);
           return { pass: !verdict.leaked, message: () => messageFor(verdict) };
         })(),
       );
     },
 
     toLeak(this: MatcherContext, received: unknown, expectation?: ToLeakOptions): Promise<MatcherResult> {
+      const callStack = new Error().stack;
       return track(
         (async () => {
           validateExpectation(expectation);
@@ -169,7 +176,8 @@ export function createMatchers(bridgeFor: () => LeakproofBridge = () => getBridg
             // now and is decided after the test function, so the verdict never depends on machine speed.
             const check = record('toLeak', this, verdict, true);
             bridgeFor().explainAfterTestFn!({
-              failedWith: null,
+              message: messageFor(verdict),
+              callStack,
               async explain(budgetMs) {
                 const explained = await later(budgetMs);
                 const failed = !passes(explained);
